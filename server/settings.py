@@ -1,0 +1,50 @@
+"""The one settings class. Only the composition root (server/) and the CLI read it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Everything configurable, from `CONCIERGE_*` environment variables or `.env`."""
+
+    model_config = SettingsConfigDict(env_prefix="CONCIERGE_", env_file=".env", extra="ignore")
+
+    var_dir: Path = Field(default=ROOT / "var", description="Where embedded state lives.")
+    database_url: str = Field(
+        default="",
+        description="SQLAlchemy URL; empty means a SQLite file under var/. "
+        "postgresql+psycopg://user@host/db works too.",
+    )
+    redis_url: str = Field(default="", description="redis://… for multi-instance pub/sub and locks.")
+    qdrant_url: str = Field(default="", description="Qdrant server URL; empty means Qdrant Edge under var/.")
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    staff_secret: SecretStr = Field(
+        default=SecretStr("dev-staff-secret-change-me"),
+        description="HS256 key for staff JWTs (aud='staff').",
+    )
+    identity_secret: SecretStr = Field(
+        default=SecretStr("dev-identity-secret-change-me"),
+        description="HS256 key for shopper identity JWTs from the host page.",
+    )
+    demo_mode: bool = Field(default=True, description="Serve the demo store page and its sign-in picker.")
+
+    seed_file: Path = Field(default=ROOT / "tools" / "data" / "tau2_retail" / "db.json")
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.var_dir / 'concierge.db').as_posix()}"
+
+
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,126 @@
+"""The tool service: validates arguments, checks identity, runs a tool in one transaction with
+its audit row, and turns every failure into a clear `ToolOutcome` the agent can relay."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from tools import audit
+from tools.errors import (
+    AuthenticationRequired,
+    Conflict,
+    InvalidArguments,
+    ToolError,
+    Unavailable,
+)
+from tools.registry import ToolContext, ToolRegistry, ToolSpec
+from tools.session import ToolSession
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ToolOutcome:
+    tool: str
+    ok: bool
+    result: Any = None
+    error: str | None = None
+    code: str | None = None
+
+    @property
+    def result_or_error(self) -> Any:
+        return self.result if self.ok else self.error
+
+
+def describe_validation_error(tool: str, exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"]) or "arguments"
+        if err["type"] == "missing":
+            parts.append(f"missing argument '{where}'")
+        elif err["type"] == "extra_forbidden":
+            parts.append(f"unexpected argument '{where}'")
+        else:
+            parts.append(f"'{where}': {err['msg']}")
+    return f"Invalid arguments for {tool}: " + "; ".join(parts)
+
+
+class ToolService:
+    def __init__(self, sessions: sessionmaker[Session], registry: ToolRegistry) -> None:
+        self.sessions = sessions
+        self.registry = registry
+
+    def call(self, session: ToolSession, tool: str, arguments: dict[str, Any] | None) -> ToolOutcome:
+        """Run one tool call for `session`; never raises for a tool-level failure."""
+        arguments = arguments if isinstance(arguments, dict) else {}
+        spec = self.registry.get(tool)
+        try:
+            if spec is None:
+                raise InvalidArguments(f"Unknown tool '{tool}'. Available: {', '.join(self.registry.names())}")
+            args = self._validate(spec, arguments)
+            if spec.needs_auth and not session.authenticated:
+                raise AuthenticationRequired(
+                    "Please verify the customer first: their email, or their first name, last name and zip code.")
+            return self._run(spec, session, args, arguments)
+        except ToolError as exc:
+            self._audit_failure(session, tool, arguments, exc, spec)
+            return ToolOutcome(tool, False, error=exc.message, code=exc.code)
+
+    @staticmethod
+    def _validate(spec: ToolSpec, arguments: dict[str, Any]) -> Any:
+        try:
+            return spec.args.model_validate(arguments)
+        except ValidationError as exc:
+            raise InvalidArguments(describe_validation_error(spec.name, exc)) from None
+
+    def _run(self, spec: ToolSpec, session: ToolSession, args: Any, raw: dict[str, Any]) -> ToolOutcome:
+        before = (session.customer_id, session.verified_by)
+        try:
+            with self.sessions.begin() as db:
+                ctx = ToolContext(db=db, session=session, now=datetime.now(timezone.utc))
+                result = spec.handler(ctx, args)
+                db.flush()
+                audit.record(db, session, tool=spec.name, arguments=raw, ok=True, result=result,
+                             write=spec.write, at=ctx.now)
+        except ToolError:
+            session.customer_id, session.verified_by = before
+            raise
+        except StaleDataError:
+            session.customer_id, session.verified_by = before
+            raise Conflict("Someone else changed this record at the same moment; nothing was changed. "
+                           "Please look it up again and retry.") from None
+        except OperationalError as exc:
+            session.customer_id, session.verified_by = before
+            if "locked" in str(exc.orig).lower():
+                raise Conflict("Another change to this record is in progress; nothing was changed. "
+                               "Please retry.") from None
+            log.warning("database unavailable during %s: %s", spec.name, exc.orig)
+            raise Unavailable("The store's records are unavailable right now; nothing was changed. "
+                              "Please try again in a moment.") from None
+        except DBAPIError as exc:
+            session.customer_id, session.verified_by = before
+            if exc.connection_invalidated:
+                raise Unavailable("The store's records are unavailable right now; nothing was changed. "
+                                  "Please try again in a moment.") from None
+            raise
+        return ToolOutcome(spec.name, True, result=result)
+
+    def _audit_failure(self, session: ToolSession, tool: str, arguments: dict[str, Any],
+                       exc: ToolError, spec: ToolSpec | None) -> None:
+        if isinstance(exc, Unavailable):
+            log.warning("tool %s failed and could not be audited: database unavailable", tool)
+            return
+        try:
+            with self.sessions.begin() as db:
+                audit.record(db, session, tool=tool, arguments=arguments, ok=False,
+                             error=f"{exc.code}: {exc.message}", write=bool(spec and spec.write))
+        except (OperationalError, DBAPIError):
+            log.warning("could not audit failed call to %s", tool)
