@@ -235,6 +235,8 @@ class Campaign(Base):
     discount_percent: Mapped[int] = mapped_column(Integer, default=0)
     rule: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     marketing: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Share of eligible customers held out (not shown the offer) to measure lift, by stable hash.
+    holdout_percent: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     starts_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -14,12 +14,15 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from tools.db import make_sessionmaker, migrate
+from tools.offers import load_default_campaigns
 from tools.models import (
     Address,
     Base,
     Customer,
+    CustomerSegment,
     Fulfillment,
     MarketingConsent,
+    OfferImpression,
     Order,
     OrderItem,
     Payment,
@@ -144,6 +147,7 @@ def seed(engine: Engine, source: Path = DEFAULT_SEED, *, reset: bool = False) ->
     digest = file_digest(source)
     Session_ = make_sessionmaker(engine)
     with Session_.begin() as s:
+        load_default_campaigns(s)
         info = s.scalar(select(SeedInfo).where(SeedInfo.name == SEED_NAME))
         if info is not None and info.digest == digest and not reset:
             return "unchanged"
@@ -160,8 +164,6 @@ def seed(engine: Engine, source: Path = DEFAULT_SEED, *, reset: bool = False) ->
 
 
 def _wipe_store(s: Session) -> None:
-    from tools.models import CustomerSegment, OfferImpression
-
     s.execute(delete(OfferImpression))
     s.execute(delete(CustomerSegment))
     for table in STORE_TABLES:

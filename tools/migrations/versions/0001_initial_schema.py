@@ -44,6 +44,7 @@ def upgrade() -> None:
     sa.Column('discount_percent', sa.Integer(), nullable=False),
     sa.Column('rule', sa.JSON(), nullable=False),
     sa.Column('marketing', sa.Boolean(), nullable=False),
+    sa.Column('holdout_percent', sa.Integer(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('starts_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('ends_at', sa.DateTime(timezone=True), nullable=True),

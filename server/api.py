@@ -1,0 +1,83 @@
+"""Read-only operator REST API under /api/, for staff (Bearer JWT, aud="staff")."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from server.auth import InvalidToken, StaffIdentity, verify_staff_token
+from server.container import Container
+from tools import audit
+from tools.models import Customer, CustomerSegment, Order
+from tools.records import order_record, user_record
+
+bearer = HTTPBearer(auto_error=False)
+
+
+def get_container(request: Request) -> Container:
+    return request.app.state.container
+
+
+def get_db(container: Annotated[Container, Depends(get_container)]):  # type: ignore[no-untyped-def]
+    with container.sessions() as db:
+        yield db
+
+
+def require_staff(
+    container: Annotated[Container, Depends(get_container)],
+    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> StaffIdentity:
+    if creds is None:
+        raise HTTPException(401, "A staff token is required (Authorization: Bearer …).",
+                            headers={"WWW-Authenticate": "Bearer"})
+    try:
+        return verify_staff_token(container.settings.staff_secret.get_secret_value(), creds.credentials)
+    except InvalidToken as exc:
+        raise HTTPException(401, str(exc), headers={"WWW-Authenticate": "Bearer"}) from None
+
+
+Staff = Annotated[StaffIdentity, Depends(require_staff)]
+Db = Annotated[Session, Depends(get_db)]
+
+router = APIRouter(prefix="/api", tags=["operator"])
+
+
+@router.get("/customers", summary="List customers (paged)")
+def list_customers(staff: Staff, db: Db, limit: Annotated[int, Query(ge=1, le=200)] = 50,
+                   offset: Annotated[int, Query(ge=0)] = 0) -> list[dict[str, Any]]:
+    rows = db.execute(select(Customer.id, Customer.first_name, Customer.last_name, Customer.email)
+                      .order_by(Customer.id).limit(limit).offset(offset))
+    return [{"user_id": r[0], "name": f"{r[1]} {r[2]}", "email": r[3]} for r in rows]
+
+
+@router.get("/customers/{customer_id}", summary="One customer, τ² layout, with segment")
+def get_customer(customer_id: str, staff: Staff, db: Db) -> dict[str, Any]:
+    customer = db.get(Customer, customer_id, options=[selectinload(Customer.addresses),
+                                                      selectinload(Customer.payment_methods),
+                                                      selectinload(Customer.orders)])
+    if customer is None:
+        raise HTTPException(404, f"Customer {customer_id!r} not found.")
+    record = user_record(customer)
+    seg = db.get(CustomerSegment, customer_id)
+    record["segment"] = seg.segment if seg else None
+    record["marketing_consent"] = bool(customer.consent and customer.consent.granted)
+    return record
+
+
+@router.get("/orders/{order_id}", summary="One order, τ² layout")
+def get_order(order_id: str, staff: Staff, db: Db) -> dict[str, Any]:
+    order = db.get(Order, order_id)
+    if order is None:
+        raise HTTPException(404, f"Order {order_id!r} not found.")
+    return order_record(order)
+
+
+@router.get("/audit", summary="Newest audit log entries")
+def get_audit(staff: Staff, db: Db, limit: Annotated[int, Query(ge=1, le=500)] = 50,
+              customer_id: str | None = None, session_id: str | None = None) -> list[dict[str, Any]]:
+    return [audit.entry_record(e) for e in audit.tail(db, limit=limit, customer_id=customer_id,
+                                                      session_id=session_id)]

@@ -1,0 +1,214 @@
+"""Store commands: seed, serve, tau2 replay, segments, customers, orders, audit, staff."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+
+from server.container import Container
+from server.settings import Settings
+
+console = Console(stderr=True)
+
+
+def _container() -> Container:
+    return Container(Settings())
+
+
+def _emit(data: Any, as_json: bool) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+    else:
+        Console().print_json(json.dumps(data, default=str))
+
+
+def _fail(message: str, code: int = 1) -> None:
+    console.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(code)
+
+
+def seed_cmd(
+    reset: Annotated[bool, typer.Option("--reset", help="Wipe the store and load it again.")] = False,
+    source: Annotated[Path | None, typer.Option(help="A τ² db.json to load instead of the demo store.")] = None,
+) -> None:
+    """Create or migrate the database and load the demo store (idempotent)."""
+    from tools.seed import seed
+
+    c = _container()
+    outcome = seed(c.engine, source or c.settings.seed_file, reset=reset)
+    console.print(f"demo store: {outcome} ({c.settings.sqlalchemy_url.split('@')[-1]})")
+
+
+def serve_cmd(
+    host: Annotated[str | None, typer.Option(help="Bind address (default from settings).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default from settings).")] = None,
+) -> None:
+    """Start the HTTP/WebSocket server."""
+    import uvicorn
+
+    from server.app import create_app
+
+    settings = Settings()
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port,
+                log_level="info")
+
+
+tau2 = typer.Typer(help="τ²-bench retail tools.", no_args_is_help=True)
+
+
+@tau2.command("replay")
+def tau2_replay(
+    tasks: Annotated[Path, typer.Option("--tasks", help="τ² tasks JSON (a list of tasks).", exists=True,
+                                        dir_okay=False)],
+    out: Annotated[Path, typer.Option("--out", help="Where to write the JSON list of results.")],
+) -> None:
+    """Replay each task's gold actions on a fresh copy of the demo store; write what changed."""
+    from tools.replay import load_tasks, replay_tasks
+
+    try:
+        task_list = load_tasks(tasks)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        _fail(f"{tasks} is not valid JSON: {exc}")
+        return
+    settings = Settings()
+    with Progress(console=console, transient=True) as progress:
+        bar = progress.add_task("replaying", total=len(task_list))
+        results = replay_tasks(task_list, settings.seed_file,
+                               progress=lambda n: progress.advance(bar, n))
+    out.write_text(json.dumps(results, indent=1))
+    ok = sum(all(a["ok"] for a in r["actions"]) for r in results)
+    console.print(f"{len(results)} tasks replayed ({ok} with every action ok) -> {out}")
+
+
+def segments_cmd(as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False) -> None:
+    """Recompute customer segments (RFM + KMeans) from order history."""
+    from tools.segments import recompute
+
+    c = _container()
+    with c.sessions.begin() as db:
+        counts = recompute(db, datetime.now(timezone.utc))
+    _emit(dict(sorted(counts.items())), as_json)
+
+
+customers = typer.Typer(help="Look up and manage customers.", no_args_is_help=True)
+
+
+@customers.command("show")
+def customers_show(customer_id: str,
+                   as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False) -> None:
+    """Show a customer's profile (τ² layout), segment and consent."""
+    from tools.models import Customer, CustomerSegment
+    from tools.records import user_record
+
+    c = _container()
+    with c.sessions() as db:
+        customer = db.get(Customer, customer_id)
+        if customer is None:
+            _fail(f"customer {customer_id!r} not found")
+            return
+        record = user_record(customer)
+        seg = db.get(CustomerSegment, customer_id)
+        record["segment"] = seg.segment if seg else None
+        record["marketing_consent"] = bool(customer.consent and customer.consent.granted)
+        record["hardship"] = customer.hardship
+    _emit(record, as_json)
+
+
+@customers.command("consent")
+def customers_consent(
+    customer_id: str,
+    on: Annotated[bool, typer.Option("--on/--off", help="Opt in to, or out of, marketing offers.")],
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+) -> None:
+    """Record a customer's marketing consent."""
+    from tools.models import Customer, MarketingConsent
+
+    c = _container()
+    with c.sessions.begin() as db:
+        customer = db.get(Customer, customer_id)
+        if customer is None:
+            _fail(f"customer {customer_id!r} not found")
+            return
+        if customer.consent is None:
+            customer.consent = MarketingConsent(granted=on, source="cli")
+        else:
+            customer.consent.granted = on
+            customer.consent.source = "cli"
+            customer.consent.updated_at = datetime.now(timezone.utc)
+    _emit({"user_id": customer_id, "marketing_consent": on}, as_json)
+
+
+orders = typer.Typer(help="Look up orders.", no_args_is_help=True)
+
+
+@orders.command("show")
+def orders_show(order_id: str,
+                as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False) -> None:
+    """Show an order (τ² layout)."""
+    from tools.models import Order
+    from tools.records import order_record
+
+    c = _container()
+    with c.sessions() as db:
+        order = db.get(Order, order_id)
+        if order is None:
+            _fail(f"order {order_id!r} not found")
+            return
+        record = order_record(order)
+    _emit(record, as_json)
+
+
+audit_app = typer.Typer(help="The append-only audit log.", no_args_is_help=True)
+
+
+@audit_app.command("tail")
+def audit_tail(
+    n: Annotated[int, typer.Option("-n", help="How many entries.", min=1, max=10_000)] = 20,
+    customer: Annotated[str | None, typer.Option(help="Only this customer's entries.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+) -> None:
+    """Show the newest audit entries, oldest first."""
+    from tools import audit
+
+    c = _container()
+    with c.sessions() as db:
+        rows = [audit.entry_record(e) for e in audit.tail(db, limit=n, customer_id=customer)]
+    if as_json:
+        _emit(rows, True)
+        return
+    for r in rows:
+        status = "ok " if r["ok"] else "ERR"
+        print(f"{r['at']}  {status} {r['actor']:<14} {r['customer_id'] or '-':<24} {r['tool']}"
+              f"({json.dumps(r['arguments'])}){'' if r['ok'] else '  ' + (r['error'] or '')}")
+
+
+staff = typer.Typer(help="Staff identities for the operator API and console.", no_args_is_help=True)
+
+
+@staff.command("token")
+def staff_token(name: str,
+                hours: Annotated[float, typer.Option(help="Validity in hours.", min=0.01)] = 12.0) -> None:
+    """Print a staff JWT (HS256, aud="staff") signed with CONCIERGE_STAFF_SECRET."""
+    from datetime import timedelta
+
+    from server.auth import issue_staff_token
+
+    print(issue_staff_token(Settings().staff_secret.get_secret_value(), name, ttl=timedelta(hours=hours)))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("seed")(seed_cmd)
+    app.command("serve")(serve_cmd)
+    app.add_typer(tau2, name="tau2")
+    app.command("segments")(segments_cmd)
+    app.add_typer(customers, name="customers")
+    app.add_typer(orders, name="orders")
+    app.add_typer(audit_app, name="audit")
+    app.add_typer(staff, name="staff")
