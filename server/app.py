@@ -14,8 +14,17 @@ from server.container import Container
 from server.settings import Settings
 
 
+class InsecureConfiguration(RuntimeError):
+    pass
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
-    container = Container(settings or Settings())
+    settings = settings or Settings()
+    if not settings.demo_mode and settings.insecure_defaults():
+        raise InsecureConfiguration(
+            "Refusing to start outside demo mode with development secrets: set "
+            + ", ".join(settings.insecure_defaults()))
+    container = Container(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]

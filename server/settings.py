@@ -8,6 +8,9 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
+# Development defaults; `concierge serve` refuses them when demo_mode is off (production).
+DEV_STAFF_SECRET = "dev-staff-secret-change-me-in-production-0000"
+DEV_IDENTITY_SECRET = "dev-identity-secret-change-me-in-production-0"
 
 
 class Settings(BaseSettings):
@@ -28,16 +31,23 @@ class Settings(BaseSettings):
     port: int = 8000
 
     staff_secret: SecretStr = Field(
-        default=SecretStr("dev-staff-secret-change-me"),
+        default=SecretStr(DEV_STAFF_SECRET),
         description="HS256 key for staff JWTs (aud='staff').",
     )
     identity_secret: SecretStr = Field(
-        default=SecretStr("dev-identity-secret-change-me"),
+        default=SecretStr(DEV_IDENTITY_SECRET),
         description="HS256 key for shopper identity JWTs from the host page.",
     )
     demo_mode: bool = Field(default=True, description="Serve the demo store page and its sign-in picker.")
 
     seed_file: Path = Field(default=ROOT / "tools" / "data" / "tau2_retail" / "db.json")
+
+    def insecure_defaults(self) -> list[str]:
+        """Secrets still at their development defaults (fatal outside demo mode)."""
+        return [name for name, value, dev in (
+            ("CONCIERGE_STAFF_SECRET", self.staff_secret, DEV_STAFF_SECRET),
+            ("CONCIERGE_IDENTITY_SECRET", self.identity_secret, DEV_IDENTITY_SECRET),
+        ) if value.get_secret_value() == dev]
 
     @property
     def sqlalchemy_url(self) -> str:

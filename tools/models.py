@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     DateTime,
     ForeignKey,
     Index,
@@ -97,6 +98,7 @@ class PaymentMethod(Base):
 
     customer: Mapped[Customer] = relationship(back_populates="payment_methods")
 
+    __table_args__ = (CheckConstraint("balance IS NULL OR balance >= 0", name="ck_pm_balance_nonneg"),)
     __mapper_args__ = {"version_id_col": version}
 
 
@@ -124,6 +126,8 @@ class Variant(Base):
     price: Mapped[Decimal] = mapped_column(Money)
 
     product: Mapped[Product] = relationship(back_populates="variants")
+
+    __table_args__ = (CheckConstraint("price >= 0", name="ck_variant_price_nonneg"),)
 
 
 class Order(Base):
@@ -181,6 +185,8 @@ class OrderItem(Base):
 
     order: Mapped[Order] = relationship(back_populates="items")
 
+    __table_args__ = (CheckConstraint("price >= 0", name="ck_item_price_nonneg"),)
+
 
 class Fulfillment(Base):
     __tablename__ = "fulfillments"
@@ -208,6 +214,9 @@ class Payment(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     order: Mapped[Order] = relationship(back_populates="payments")
+
+    __table_args__ = (CheckConstraint("amount >= 0", name="ck_payment_amount_nonneg"),
+                      CheckConstraint("transaction_type IN ('payment', 'refund')", name="ck_payment_type"))
 
 
 class MarketingConsent(Base):

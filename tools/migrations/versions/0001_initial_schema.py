@@ -172,6 +172,7 @@ def upgrade() -> None:
     sa.Column('balance', sa.Numeric(precision=12, scale=2), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], ondelete='CASCADE'),
+    sa.CheckConstraint('balance IS NULL OR balance >= 0', name='ck_pm_balance_nonneg'),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('payment_methods', schema=None) as batch_op:
@@ -185,6 +186,7 @@ def upgrade() -> None:
     sa.Column('available', sa.Boolean(), nullable=False),
     sa.Column('price', sa.Numeric(precision=12, scale=2), nullable=False),
     sa.ForeignKeyConstraint(['product_id'], ['products.id'], ondelete='CASCADE'),
+    sa.CheckConstraint('price >= 0', name='ck_variant_price_nonneg'),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('variants', schema=None) as batch_op:
@@ -212,6 +214,7 @@ def upgrade() -> None:
     sa.Column('price', sa.Numeric(precision=12, scale=2), nullable=False),
     sa.Column('options', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['order_id'], ['orders.id'], ondelete='CASCADE'),
+    sa.CheckConstraint('price >= 0', name='ck_item_price_nonneg'),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('order_items', schema=None) as batch_op:
@@ -228,6 +231,8 @@ def upgrade() -> None:
     sa.Column('payment_method_id', sa.String(length=64), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['order_id'], ['orders.id'], ondelete='CASCADE'),
+    sa.CheckConstraint('amount >= 0', name='ck_payment_amount_nonneg'),
+    sa.CheckConstraint("transaction_type IN ('payment', 'refund')", name='ck_payment_type'),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('payments', schema=None) as batch_op:

@@ -1,0 +1,123 @@
+"""Builds the Presidio analyzer and anonymizer once per configuration.
+
+Loading spaCy takes seconds and hundreds of MB, so `build_analyzer` is cached on the (frozen,
+hashable) `PrivacyConfig`: every detector, log filter and CLI call in a process shares one
+`AnalyzerEngine`. Nothing here downloads anything: the spaCy model is an installed package
+and the email recognizer uses tldextract's bundled suffix snapshot.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
+from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
+from presidio_analyzer.predefined_recognizers import (
+    CreditCardRecognizer,
+    CryptoRecognizer,
+    DateRecognizer,
+    IbanRecognizer,
+    IpRecognizer,
+    SpacyRecognizer,
+    UrlRecognizer,
+    UsBankRecognizer,
+    UsItinRecognizer,
+    UsLicenseRecognizer,
+    UsPassportRecognizer,
+    UsSsnRecognizer,
+)
+from presidio_anonymizer import AnonymizerEngine
+
+from privacy.config import PrivacyConfig
+from privacy.recognizers import retail_recognizers
+from privacy.recognizers.email import OfflineEmailRecognizer
+from privacy.recognizers.names import ProperNameRecognizer
+from privacy.recognizers.phone import ScoredPhoneRecognizer
+
+#: spaCy's OntoNotes labels -> Presidio entity types. ORG and NORP are *detected* (the policy
+#: keeps them by default); FAC (buildings, streets) counts as a location.
+SPACY_TO_PRESIDIO = {
+    "PERSON": "PERSON",
+    "PER": "PERSON",
+    "NORP": "NRP",
+    "FAC": "LOCATION",
+    "LOC": "LOCATION",
+    "GPE": "LOCATION",
+    "ORG": "ORGANIZATION",
+    "DATE": "DATE_TIME",
+    "TIME": "DATE_TIME",
+}
+SPACY_LABELS_IGNORED = (
+    "CARDINAL", "EVENT", "LANGUAGE", "LAW", "MONEY", "ORDINAL", "PERCENT", "PRODUCT",
+    "QUANTITY", "WORK_OF_ART",
+)
+
+
+def build_nlp_engine(config: PrivacyConfig) -> SpacyNlpEngine:
+    ner = NerModelConfiguration(
+        model_to_presidio_entity_mapping=SPACY_TO_PRESIDIO,
+        labels_to_ignore=list(SPACY_LABELS_IGNORED),
+        default_score=0.85,
+    )
+    engine = SpacyNlpEngine(
+        models=[{"lang_code": config.language, "model_name": config.spacy_model}],
+        ner_model_configuration=ner,
+    )
+    engine.load()
+    return engine
+
+
+def build_registry(config: PrivacyConfig) -> RecognizerRegistry:
+    """Presidio's generic recognizers (email made offline, phone re-scored) plus ours."""
+    lang = config.language
+    registry = RecognizerRegistry(supported_languages=[lang])
+    for rec in (
+        CreditCardRecognizer(supported_language=lang),
+        UsBankRecognizer(supported_language=lang),
+        UsLicenseRecognizer(supported_language=lang),
+        UsItinRecognizer(supported_language=lang),
+        UsPassportRecognizer(supported_language=lang),
+        UsSsnRecognizer(supported_language=lang),
+        CryptoRecognizer(supported_language=lang),
+        DateRecognizer(supported_language=lang),
+        IbanRecognizer(supported_language=lang),
+        IpRecognizer(supported_language=lang),
+        UrlRecognizer(supported_language=lang),
+        OfflineEmailRecognizer(supported_language=lang),
+        ScoredPhoneRecognizer(supported_language=lang),
+        SpacyRecognizer(
+            supported_language=lang,
+            supported_entities=sorted(set(SPACY_TO_PRESIDIO.values())),
+        ),
+        ProperNameRecognizer(supported_language=lang),
+        *retail_recognizers(lang),
+    ):
+        registry.add_recognizer(rec)
+    return registry
+
+
+@lru_cache(maxsize=4)
+def build_analyzer(config: PrivacyConfig) -> AnalyzerEngine:
+    """One AnalyzerEngine per configuration per process (spaCy is loaded here)."""
+    return AnalyzerEngine(
+        registry=build_registry(config),
+        nlp_engine=build_nlp_engine(config),
+        supported_languages=[config.language],
+        default_score_threshold=config.score_threshold,
+        context_aware_enhancer=LemmaContextAwareEnhancer(
+            context_similarity_factor=0.35,
+            min_score_with_context_similarity=0.4,
+            context_prefix_count=6,
+            context_suffix_count=1,
+        ),
+    )
+
+
+@lru_cache(maxsize=1)
+def build_anonymizer() -> AnonymizerEngine:
+    from privacy.pseudonym_operator import PseudonymOperator
+
+    engine = AnonymizerEngine()
+    engine.add_anonymizer(PseudonymOperator)
+    return engine
