@@ -42,6 +42,23 @@ class Settings(BaseSettings):
 
     seed_file: Path = Field(default=ROOT / "tools" / "data" / "tau2_retail" / "db.json")
 
+    # --- agent / LLM ---
+    llm_url: str = Field(
+        default="",
+        description="OpenAI-compatible base URL (vLLM in production). Empty: start the embedded "
+        "SmolLM2 server (llama.cpp) and use it.",
+    )
+    llm_model: str = Field(default="smollm2-135m-instruct", description="Model (or LoRA adapter) name.")
+    llm_api_key: SecretStr = Field(default=SecretStr("not-needed"))
+    llm_timeout_s: float = Field(default=30.0, gt=0)
+    llm_max_retries: int = Field(default=2, ge=0)
+    embedded_llm_port: int = Field(default=8081, description="Port of the embedded llama.cpp server.")
+    agent_mode: str = Field(
+        default="intents",
+        description="'intents': intent classifier + slots drive the tools (works with a small model); "
+        "'tools': the LLM's native tool calls drive them (a capable model such as vLLM's).",
+    )
+
     def insecure_defaults(self) -> list[str]:
         """Secrets still at their development defaults (fatal outside demo mode)."""
         return [name for name, value, dev in (
