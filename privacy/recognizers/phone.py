@@ -49,6 +49,8 @@ class ScoredPhoneRecognizer(PhoneRecognizer):
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
+        if sum(ch.isdigit() for ch in text) < 7:
+            return []  # no phone number has fewer digits; skips 11 region scans
         results = super().analyze(text, entities, nlp_artifacts)
         for r in results:
             r.score = phone_score(text[r.start : r.end])

@@ -19,6 +19,7 @@ CASE_SENSITIVE = re.DOTALL | re.MULTILINE
 # A word of a street or place name: any script, may carry apostrophes, dots, hyphens.
 _W = r"\p{L}[\p{L}\p{M}'’.\-]*"
 _CAPW = r"\p{Lu}[\p{L}\p{M}'’.\-]*"
+_PLACEW = r"\p{Lu}[\p{L}\p{M}'’\-]*"  # no dots: a tail never runs past a full stop
 _NUM = r"\d{1,6}[A-Za-z]?"
 _EN_SUFFIX = (
     r"(?i:street|st|avenue|ave|road|rd|drive|dr|lane|ln|boulevard|blvd|court|ct|way|place|pl"
@@ -58,7 +59,7 @@ _PO_BOX = (
 )
 # What may follow a street line: a unit, then up to four ", City" / "\n State" / " 12345" parts.
 _SEP = r"(?:[ \t]*[,\n][ \t>]*|[ \t]+)"
-_PLACE = rf"(?:{_CAPW}(?:[ \t]+{_CAPW}){{0,3}}|[A-Z]{{2,3}}\b)"
+_PLACE = rf"(?:{_PLACEW}(?:[ \t]+{_PLACEW}){{0,3}}|[A-Z]{{2,3}}\b)"
 _POSTCODE = r"(?:\d{4,5}(?:-\d{3,4})?|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})\b"
 _TAIL = rf"(?:{_SEP}{_UNIT})?(?:{_SEP}(?:{_PLACE}|{_POSTCODE})){{0,5}}"
 

@@ -1,0 +1,160 @@
+"""PII detection: the one place that calls the Presidio analyzer.
+
+`PiiDetector.detect` cleans the input, lets Presidio's `CharacterBasedTextChunker` cut long
+text into segments (a 100 kB paste is analysed piecewise instead of as one spaCy doc), drops
+the store's identifiers through Presidio's regex allow list, and resolves overlaps between
+entity types so every character is claimed by at most one detection.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Mapping, Sequence
+
+from presidio_analyzer import AnalyzerEngine, BatchAnalyzerEngine, PatternRecognizer, RecognizerResult
+from presidio_analyzer.chunkers import CharacterBasedTextChunker
+
+from privacy.config import PrivacyConfig
+from privacy.engine import build_analyzer
+from privacy.store_ids import allow_list
+from privacy.text_input import clean_text
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """One detected entity; offsets are into the cleaned input text."""
+
+    entity_type: str
+    start: int
+    end: int
+    score: float
+    text: str
+
+    def as_dict(self) -> dict:
+        return {"type": self.entity_type, "start": self.start, "end": self.end,
+                "score": round(self.score, 3)}
+
+
+class PiiDetector:
+    """Finds every PII entity type the analyzer knows; redaction is decided elsewhere."""
+
+    def __init__(self, config: PrivacyConfig | None = None, analyzer: AnalyzerEngine | None = None):
+        self.config = config or PrivacyConfig()
+        self.analyzer = analyzer or build_analyzer(self.config)
+        self._allow = allow_list(self.config.extra_allow_patterns)
+        self._chunker = CharacterBasedTextChunker(
+            chunk_size=self.config.max_segment_chars, chunk_overlap=200
+        )
+        self._batch = BatchAnalyzerEngine(self.analyzer)
+
+    @classmethod
+    def default(cls) -> "PiiDetector":
+        return cls(PrivacyConfig())
+
+    @property
+    def tokenizer(self):
+        """The spaCy tokenizer of the loaded model (used by the benchmark's scorer)."""
+        return self.analyzer.nlp_engine.get_nlp(self.config.language).tokenizer
+
+    def _kwargs(self) -> dict:
+        return {
+            "language": self.config.language,
+            "allow_list": self._allow,
+            "allow_list_match": "regex",
+            "score_threshold": self.config.score_threshold,
+        }
+
+    def _analyze(self, text: str, ad_hoc: list[PatternRecognizer] | None = None) -> list[RecognizerResult]:
+        return self.analyzer.analyze(text=text, ad_hoc_recognizers=ad_hoc or None, **self._kwargs())
+
+    def detect(
+        self, text: str | bytes | None, known: Mapping[str, Iterable[str]] | None = None
+    ) -> list[Detection]:
+        """Detections in `clean_text(text)`, sorted by position, non-overlapping.
+
+        `known` maps entity types to values already known to be PII in this conversation
+        (the shopper's own name, email, address from their profile or earlier turns); they
+        are found by exact match even where the statistical model would miss them, through
+        Presidio deny-list recognizers passed ad hoc.
+        """
+        text = clean_text(text)[: self.config.max_input_chars]
+        if not text.strip():
+            return []
+        ad_hoc = known_value_recognizers(known, self.config.language)
+        if len(text) <= self.config.max_segment_chars:
+            results = self._analyze(text, ad_hoc)
+        else:
+            results = self._chunker.predict_with_chunking(text, lambda t: self._analyze(t, ad_hoc))
+        return _finalise(text, results)
+
+    def detect_batch(self, texts: Sequence[str | bytes | None], batch_size: int = 32) -> list[list[Detection]]:
+        """Like `detect` for many texts, running spaCy over them with `nlp.pipe`."""
+        cleaned = [clean_text(t)[: self.config.max_input_chars] for t in texts]
+        out: list[list[Detection] | None] = [None] * len(cleaned)
+        short = [i for i, t in enumerate(cleaned) if t.strip() and len(t) <= self.config.max_segment_chars]
+        for i, t in enumerate(cleaned):
+            if not t.strip():
+                out[i] = []
+            elif len(t) > self.config.max_segment_chars:
+                out[i] = self.detect(t)
+        if short:
+            results = self._batch.analyze_iterator(
+                [cleaned[i] for i in short], batch_size=batch_size, **self._kwargs()
+            )
+            for i, res in zip(short, results):
+                out[i] = _finalise(cleaned[i], res)
+        return [o or [] for o in out]
+
+
+def known_value_recognizers(
+    known: Mapping[str, Iterable[str]] | None, language: str = "en"
+) -> list[PatternRecognizer]:
+    """One Presidio deny-list recognizer per entity type for values known to be PII."""
+    out = []
+    for entity_type, values in (known or {}).items():
+        words = sorted({v.strip() for v in values if v and len(v.strip()) >= 3}, key=len, reverse=True)
+        if words:
+            out.append(PatternRecognizer(
+                supported_entity=entity_type, deny_list=words, deny_list_score=0.99,
+                supported_language=language, name=f"Known{entity_type.title().replace('_', '')}",
+            ))
+    return out
+
+
+#: An address block contains a city (LOCATION), a postcode (ZIP_CODE), sometimes a building
+#: name spaCy calls ORGANIZATION or a "date" that is a house number: the block wins.
+COMPOSITE_TYPES = frozenset({"STREET_ADDRESS"})
+ABSORBABLE_TYPES = frozenset({"LOCATION", "ORGANIZATION", "NRP", "DATE_TIME", "ZIP_CODE", "PERSON"})
+
+
+#: NER types that are mostly harmless and often wrong on numbers ("zip 80279" as a DATE):
+#: any other detection overlapping them wins, whatever the scores.
+WEAK_TYPES = frozenset({"DATE_TIME", "NRP", "ORGANIZATION"})
+
+
+def _finalise(text: str, results: Iterable[RecognizerResult]) -> list[Detection]:
+    """Resolve overlaps between types: strong types beat weak ones, then the higher score
+    wins, then the longer span; an address block absorbs the places inside it.
+
+    Presidio removes same-type duplicates but leaves cross-type overlaps to the anonymizer;
+    a shopper-facing redaction needs one answer per character.
+    """
+    ranked = sorted(
+        results,
+        key=lambda r: (r.entity_type in WEAK_TYPES, -r.score, -(r.end - r.start), r.start),
+    )
+    kept: list[RecognizerResult] = []
+    for r in ranked:
+        if r.end <= r.start:
+            continue
+        clashes = [k for k in kept if r.start < k.end and k.start < r.end]
+        if clashes and r.entity_type in COMPOSITE_TYPES and all(
+            k.entity_type in ABSORBABLE_TYPES and r.start <= k.start and k.end <= r.end
+            for k in clashes
+        ):
+            kept = [k for k in kept if k not in clashes]  # the whole address beats its parts
+        elif clashes:
+            continue
+        kept.append(r)
+    kept.sort(key=lambda r: r.start)
+    return [Detection(r.entity_type, r.start, r.end, float(r.score), text[r.start : r.end]) for r in kept]
