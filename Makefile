@@ -26,8 +26,12 @@ run: install
 	$(BIN)/concierge serve
 
 # Everything the tests need is installed by `install`; slow suites are marked and still run.
-test: install
+test: install chromium
 	$(BIN)/pytest -q
+
+# Debian's Chromium for the browser tests (tests/e2e); installed only when missing, never downloaded by Playwright.
+chromium:
+	@test -x /usr/bin/chromium || { s=$$([ "$$(id -u)" = 0 ] || echo sudo); $$s apt-get update && $$s apt-get install -y chromium; }
 
 test-fast: install
 	$(BIN)/pytest -q -m "not slow"
