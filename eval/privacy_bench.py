@@ -256,10 +256,21 @@ def load_retail(path: Path = RETAIL_DATA) -> list[dict]:
 Detect = Callable[[list[str]], list[list[tuple[str, int, int]]]]
 
 
+def catalog_terms() -> tuple[str, ...]:
+    """Product names of the demo store's catalog, passed as allow terms the way the
+    composition root would (the privacy package itself never reads the catalog)."""
+    db = ROOT / "tools" / "data" / "tau2_retail" / "db.json"
+    if not db.exists():
+        return ()
+    products = json.loads(db.read_text(encoding="utf-8"))["products"].values()
+    return tuple(sorted({p["name"] for p in products}))
+
+
 def ours_detector() -> tuple[Detect, Callable]:
+    from privacy.config import PrivacyConfig
     from privacy.detector import PiiDetector
 
-    det = PiiDetector.default()
+    det = PiiDetector(PrivacyConfig(allow_terms=catalog_terms()))
 
     def run(texts: list[str]) -> list[list[tuple[str, int, int]]]:
         out = []

@@ -96,4 +96,10 @@ class PrivacyConfig(BaseModel):
         default=(),
         description="Additional full-match regexes for the store's own identifiers.",
     )
+    allow_terms: tuple[str, ...] = Field(
+        default=(),
+        description="Store vocabulary never reported as PII, matched whole and case-"
+        "insensitively (plural s allowed): product names from the catalog, the store's name. "
+        "The small spaCy model sometimes calls 'Yoga Mat' a person.",
+    )
     policy: RedactionPolicy = Field(default_factory=RedactionPolicy)

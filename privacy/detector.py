@@ -16,7 +16,7 @@ from presidio_analyzer.chunkers import CharacterBasedTextChunker
 
 from privacy.config import PrivacyConfig
 from privacy.engine import build_analyzer
-from privacy.store_ids import allow_list
+from privacy.store_ids import allow_list, store_id_spans
 from privacy.text_input import clean_text
 
 
@@ -41,7 +41,7 @@ class PiiDetector:
     def __init__(self, config: PrivacyConfig | None = None, analyzer: AnalyzerEngine | None = None):
         self.config = config or PrivacyConfig()
         self.analyzer = analyzer or build_analyzer(self.config)
-        self._allow = allow_list(self.config.extra_allow_patterns)
+        self._allow = allow_list(self.config.extra_allow_patterns, self.config.allow_terms)
         self._chunker = CharacterBasedTextChunker(
             chunk_size=self.config.max_segment_chars, chunk_overlap=200
         )
@@ -127,6 +127,24 @@ COMPOSITE_TYPES = frozenset({"STREET_ADDRESS"})
 ABSORBABLE_TYPES = frozenset({"LOCATION", "ORGANIZATION", "NRP", "DATE_TIME", "ZIP_CODE", "PERSON"})
 
 
+def _drop_store_ids(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
+    """Store identifiers are never scrubbed, not even inside a larger detection ("Tracking
+    357962501027" as one DATE span); and where a pattern recognizer matched exactly the span
+    spaCy labelled ("05/02/2024" as a LOCATION), the pattern's type is kept."""
+    ids = store_id_spans(text)
+    if ids:
+        results = [r for r in results if not any(r.start < e and s < r.end for s, e in ids)]
+    pattern_spans = {(r.start, r.end) for r in results if _recognizer(r) not in NER_RECOGNIZERS}
+    return [r for r in results
+            if _recognizer(r) not in NER_RECOGNIZERS or (r.start, r.end) not in pattern_spans]
+
+
+def _recognizer(r: RecognizerResult) -> str:
+    return (r.recognition_metadata or {}).get(RecognizerResult.RECOGNIZER_NAME_KEY, "")
+
+
+NER_RECOGNIZERS = frozenset({"SpacyRecognizer"})
+
 #: NER types that are mostly harmless and often wrong on numbers ("zip 80279" as a DATE):
 #: any other detection overlapping them wins, whatever the scores.
 WEAK_TYPES = frozenset({"DATE_TIME", "NRP", "ORGANIZATION"})
@@ -139,6 +157,7 @@ def _finalise(text: str, results: Iterable[RecognizerResult]) -> list[Detection]
     Presidio removes same-type duplicates but leaves cross-type overlaps to the anonymizer;
     a shopper-facing redaction needs one answer per character.
     """
+    results = _drop_store_ids(text, list(results))
     ranked = sorted(
         results,
         key=lambda r: (r.entity_type in WEAK_TYPES, -r.score, -(r.end - r.start), r.start),

@@ -29,9 +29,18 @@ STORE_ID_IN_TEXT = re.compile(
 )
 
 
-def allow_list(extra: tuple[str, ...] = ()) -> list[str]:
-    """Allow-list regexes in the form `AnalyzerEngine.analyze(allow_list=...)` expects."""
-    return [*STORE_ID_PATTERNS, *extra]
+def allow_list(extra: tuple[str, ...] = (), terms: tuple[str, ...] = ()) -> list[str]:
+    """Allow-list regexes in the form `AnalyzerEngine.analyze(allow_list=...)` expects:
+    the store-id patterns, `extra` patterns and literal `terms` (whole, any case, plural s)."""
+    out = [*STORE_ID_PATTERNS, *extra]
+    words = sorted({t.strip() for t in terms if t and t.strip()}, key=len, reverse=True)
+    if words:
+        out.append(r"^(?i:" + "|".join(re.escape(w) for w in words) + r")s?$")
+    return out
+
+
+def store_id_spans(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in STORE_ID_IN_TEXT.finditer(text)]
 
 
 def is_store_identifier(value: str, extra: tuple[str, ...] = ()) -> bool:

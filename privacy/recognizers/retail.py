@@ -21,11 +21,14 @@ _W = r"\p{L}[\p{L}\p{M}'’.\-]*"
 _CAPW = r"\p{Lu}[\p{L}\p{M}'’.\-]*"
 _PLACEW = r"\p{Lu}[\p{L}\p{M}'’\-]*"  # no dots: a tail never runs past a full stop
 _NUM = r"\d{1,6}[A-Za-z]?"
+# Unambiguous street words match in any case; words that are also everyday English ("close",
+# "way", "run", "place") only when capitalised.
 _EN_SUFFIX = (
-    r"(?i:street|st|avenue|ave|road|rd|drive|dr|lane|ln|boulevard|blvd|court|ct|way|place|pl"
-    r"|terrace|ter|circle|cir|parkway|pkwy|highway|hwy|square|sq|trail|trl|crescent|cres"
-    r"|close|row|alley|plaza|gardens|grove|heights|walk|loop|path|pike|ridge|run|mews|quay"
-    r"|wharf|expressway|freeway|turnpike|causeway|esplanade|promenade|broadway)"
+    r"(?:(?i:street|avenue|road|boulevard|blvd|parkway|pkwy|highway|hwy|lane|drive|terrace"
+    r"|crescent|expressway|freeway|turnpike|causeway|esplanade|promenade|broadway|alley)"
+    r"|St|Ave|Rd|Dr|Ln|Ct|Court|Way|Place|Pl|Ter|Circle|Cir|Square|Sq|Trail|Trl|Cres|Close"
+    r"|Row|Plaza|Gardens|Grove|Heights|Walk|Loop|Path|Pike|Ridge|Run|Mews|Quay|Wharf"
+    r"|Extensions?|Coves?|Squares|Streets|Courts|Gateway|Centre|Center)"
 )
 # Street-type words written before the name (Romance, Slavic, etc.).
 _EU_PREFIX = (
@@ -47,6 +50,7 @@ _STREET = (
     rf"{_NUM}(?:\s+\d{{1,5}})?\s+(?:{_W}\s+){{0,3}}{_W}\s+{_EN_SUFFIX}\b\.?"
     # (12) Via dei Fiorentini 17 / ul. Chrzanowska 61
     rf"|(?:{_NUM}\s+)?{_EU_PREFIX}\s+(?:{_W}\s+){{0,3}}\d{{1,5}}[A-Za-z]?\b\.?"
+    rf"|{_NUM},?\s+{_EU_PREFIX}\s+(?:(?:de|del|des|du|da|do|dos|das|di|dei|della|la|le|l')\s*)?{_CAPW}(?:\s+{_CAPW}){{0,2}}"
     # (450) Asselsestraat 7 / Villacher Strasse 89 / Wesselényi u. 94.
     rf"|(?:{_NUM}\s+)?(?:{_CAPW}\s+)?\p{{L}}*{_EU_SUFFIX}\s+\d{{1,5}}[A-Za-z]?\b\.?"
     rf")"
