@@ -144,6 +144,13 @@ class QdrantServerBackend:
             if offset is None:
                 return out
 
+    def retrieve_field(self, collection: str, point_ids: Sequence[str], fld: str) -> dict[str, Any]:
+        if not point_ids or not self.has_collection(collection):
+            return {}
+        records = self._call(self.client.retrieve, self._name(collection), list(point_ids),
+                             with_payload=[fld], with_vectors=False)
+        return {str(r.id): (r.payload or {}).get(fld) for r in records}
+
     def count(self, collection: str, flt: FilterSpec | None = None) -> int:
         if not self.has_collection(collection):
             return 0
