@@ -37,16 +37,17 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-def alembic_config(url: str) -> Config:
+def alembic_config(url: str, script_location: Path = MIGRATIONS) -> Config:
     cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("script_location", str(script_location))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return cfg
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision (idempotent)."""
-    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+def migrate(engine: Engine, script_location: Path = MIGRATIONS) -> None:
+    """Bring the schema to the newest revision (idempotent). Other owners of tables in the same
+    database (the server's conversations) pass their own migration folder."""
+    cfg = alembic_config(engine.url.render_as_string(hide_password=False), script_location)
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")

@@ -58,8 +58,12 @@ class ToolService:
         self.sessions = sessions
         self.registry = registry
 
-    def call(self, session: ToolSession, tool: str, arguments: dict[str, Any] | None) -> ToolOutcome:
-        """Run one tool call for `session`; never raises for a tool-level failure."""
+    def call(self, session: ToolSession, tool: str, arguments: dict[str, Any] | None, *,
+             dry_run: bool = False) -> ToolOutcome:
+        """Run one tool call for `session`; never raises for a tool-level failure.
+
+        `dry_run` runs every check and the write itself, then rolls back: it tells whether the call
+        would succeed (used to validate a model's proposed write before asking the shopper)."""
         arguments = arguments if isinstance(arguments, dict) else {}
         spec = self.registry.get(tool)
         try:
@@ -69,7 +73,7 @@ class ToolService:
             if spec.needs_auth and not session.authenticated:
                 raise AuthenticationRequired(
                     "Please verify the customer first: their email, or their first name, last name and zip code.")
-            return self._run(spec, session, args, arguments)
+            return self._run(spec, session, args, arguments, dry_run=dry_run)
         except ToolError as exc:
             self._audit_failure(session, tool, arguments, exc, spec)
             return ToolOutcome(tool, False, error=exc.message, code=exc.code)
@@ -81,13 +85,21 @@ class ToolService:
         except ValidationError as exc:
             raise InvalidArguments(describe_validation_error(spec.name, exc)) from None
 
-    def _run(self, spec: ToolSpec, session: ToolSession, args: Any, raw: dict[str, Any]) -> ToolOutcome:
+    def _run(self, spec: ToolSpec, session: ToolSession, args: Any, raw: dict[str, Any], *,
+             dry_run: bool = False) -> ToolOutcome:
         before = (session.customer_id, session.verified_by)
         try:
             with self.sessions.begin() as db:
                 ctx = ToolContext(db=db, session=session, now=datetime.now(timezone.utc))
                 result = spec.handler(ctx, args)
                 db.flush()
+                if dry_run:
+                    db.rollback()
+                    session.customer_id, session.verified_by = before
+                    with self.sessions.begin() as audit_db:
+                        audit.record(audit_db, session, tool=f"{spec.name} (dry run)", arguments=raw, ok=True,
+                                     result={"dry_run": True}, write=False, at=ctx.now)
+                    return ToolOutcome(spec.name, True, result=result)
                 audit.record(db, session, tool=spec.name, arguments=raw, ok=True, result=result,
                              write=spec.write, at=ctx.now)
         except ToolError:

@@ -44,3 +44,16 @@ def test_audit_rows_cannot_be_changed_or_deleted(store: Store) -> None:
             db.execute(delete(AuditEntry))
     with store.sessions() as db:
         assert db.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.session_id == s.session_id)) == 1
+
+
+def test_a_dry_run_checks_everything_but_writes_nothing(store: Store) -> None:
+    s = ToolSession.for_customer("yusuf_rossi_9620", verified_by="website_identity")
+    args = {"order_id": "#W6247578", "reason": "no longer needed"}
+    trial = store.tools.call(s, "cancel_pending_order", args, dry_run=True)
+    assert trial.ok and trial.result["status"] == "cancelled"
+    refused = store.tools.call(s, "cancel_pending_order", {**args, "order_id": "#W2378156"}, dry_run=True)
+    assert not refused.ok and refused.code == "policy"
+    with store.sessions() as db:
+        assert db.get(Order, "#W6247578").status == "pending"
+        tools = [e.tool for e in audit.tail(db, session_id=s.session_id)]
+    assert tools == ["cancel_pending_order (dry run)", "cancel_pending_order"]

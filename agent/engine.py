@@ -1,0 +1,161 @@
+"""The conversation engine: a LangGraph graph (understand -> decide -> respond) whose state
+persists per conversation through a checkpointer on the app's SQL database."""
+
+from __future__ import annotations
+
+import operator
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Annotated, Any, TypedDict
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.graph import END, START, StateGraph
+
+from agent.dialogue import Dialogue, Draft, Turn, fixed
+from agent.handoff import HandoffPolicy
+from agent.ports import Pseudonymizer, Retriever, Understander, Understood
+from agent.replies import reply
+from agent.respond import ReplyWriter, Written
+from agent.sentiment import Sentiment, SentimentAnalyzer
+from tools.service import ToolService
+from tools.session import ToolSession
+
+HISTORY_TURNS = 12
+
+
+def _keep_recent(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return (old + new)[-2 * HISTORY_TURNS:]
+
+
+class AgentState(TypedDict, total=False):
+    """What persists between turns. Text is pseudonymised; no raw PII is checkpointed."""
+
+    history: Annotated[list[dict[str, Any]], _keep_recent]
+    task: dict[str, Any] | None
+    pending: dict[str, Any] | None
+    failures: int
+    negative_streak: int
+    last_intent: str
+    handed_off: bool
+    turns: Annotated[int, operator.add]
+
+
+@dataclass
+class TurnResult:
+    text: str
+    cards: list[dict[str, Any]]
+    quick_replies: list[str]
+    handoff: dict[str, Any] | None
+    understood: Understood
+    sentiment: Sentiment
+    source: str
+    llm_error: str | None = None
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class _Run:
+    """Per-turn runtime objects handed to the nodes (never checkpointed)."""
+
+    conversation_id: str
+    text: str
+    session: ToolSession
+    on_token: Callable[[str], None]
+    understood: Understood | None = None
+    sentiment: Sentiment | None = None
+    draft: Draft | None = None
+    written: Written | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class Agent:
+    def __init__(self, tools: ToolService, nlu: Understander, writer: ReplyWriter, *,
+                 checkpointer: BaseCheckpointSaver | None = None, retriever: Retriever | None = None,
+                 pseudonymizer: Pseudonymizer | None = None, handoff: HandoffPolicy | None = None,
+                 sentiment: SentimentAnalyzer | None = None) -> None:
+        self.nlu = nlu
+        self.dialogue = Dialogue(tools, nlu, retriever)
+        self.writer = writer
+        self.pseudonymizer = pseudonymizer
+        self.handoff = handoff or HandoffPolicy()
+        self.sentiment = sentiment or SentimentAnalyzer()
+        self.graph = self._build().compile(checkpointer=checkpointer)
+
+    # ------------------------------------------------------------------ graph
+
+    def _build(self) -> StateGraph:
+        g = StateGraph(AgentState)
+        g.add_node("understand", self._understand)
+        g.add_node("decide", self._decide)
+        g.add_node("respond", self._respond)
+        g.add_edge(START, "understand")
+        g.add_edge("understand", "decide")
+        g.add_edge("decide", "respond")
+        g.add_edge("respond", END)
+        return g
+
+    @staticmethod
+    def _run(config: dict[str, Any]) -> _Run:
+        return config["configurable"]["run"]
+
+    def _understand(self, state: AgentState, config: dict[str, Any]) -> dict[str, Any]:
+        run = self._run(config)
+        t0 = time.perf_counter()
+        run.understood = self.nlu.understand(run.text)
+        run.sentiment = self.sentiment(run.text)
+        run.timings["understand"] = (time.perf_counter() - t0) * 1000
+        negative = run.sentiment.label == "negative"
+        return {"last_intent": run.understood.intent,
+                "negative_streak": (state.get("negative_streak", 0) + 1) if negative else 0}
+
+    def _decide(self, state: AgentState, config: dict[str, Any]) -> dict[str, Any]:
+        run = self._run(config)
+        assert run.understood is not None and run.sentiment is not None
+        t0 = time.perf_counter()
+        draft, new_state = self.dialogue.decide(dict(state), Turn(run.conversation_id, run.understood, run.session))
+        failures = 0 if draft.understood else state.get("failures", 0) + 1
+        new_state["failures"] = failures
+        reason = None if draft.handoff else self.handoff.trigger(run.text, run.understood, run.sentiment, new_state)
+        if reason is not None:
+            summary = (f"Handoff: {reason}. Intent: {run.understood.intent}; "
+                       f"sentiment {run.sentiment.label} ({run.sentiment.score:+.2f}).")
+            self.dialogue.tools.call(run.session, "transfer_to_human_agents", {"summary": summary})
+            draft = fixed(reply("handoff"), handoff={"reason": reason, "summary": summary})
+            new_state["pending"] = None
+        run.draft = draft
+        run.timings["decide"] = (time.perf_counter() - t0) * 1000
+        return {"task": new_state.get("task"), "pending": new_state.get("pending"), "failures": failures,
+                "handed_off": bool(draft.handoff) or state.get("handed_off", False)}
+
+    def _respond(self, state: AgentState, config: dict[str, Any]) -> dict[str, Any]:
+        run = self._run(config)
+        assert run.draft is not None
+        t0 = time.perf_counter()
+        run.written = self.writer.write(run.conversation_id, run.draft, run.text, run.on_token)
+        run.timings["respond"] = (time.perf_counter() - t0) * 1000
+        p = self._pseudo(run.conversation_id)
+        return {"history": [{"role": "shopper", "text": p(run.text)},
+                            {"role": "assistant", "text": p(run.written.text)}], "turns": 1}
+
+    def _pseudo(self, conversation_id: str) -> Callable[[str], str]:
+        if self.pseudonymizer is None:
+            return lambda t: t
+        return lambda t: self.pseudonymizer.pseudonymize(conversation_id, t)  # type: ignore[union-attr]
+
+    # ------------------------------------------------------------------ API
+
+    def run_turn(self, conversation_id: str, text: str, session: ToolSession,
+                 on_token: Callable[[str], None] = lambda _t: None) -> TurnResult:
+        run = _Run(conversation_id, text, session, on_token)
+        self.graph.invoke({}, config={"configurable": {"thread_id": conversation_id, "run": run}})
+        assert run.understood and run.sentiment and run.draft and run.written
+        quick = list(run.draft.quick_replies)
+        if run.written.llm_error and "Talk to a person" not in quick:
+            quick.append("Talk to a person")
+        return TurnResult(run.written.text, run.draft.cards, quick, run.draft.handoff, run.understood,
+                          run.sentiment, run.written.source, run.written.llm_error, run.timings)
+
+    def state(self, conversation_id: str) -> dict[str, Any]:
+        snap = self.graph.get_state({"configurable": {"thread_id": conversation_id}})
+        return dict(snap.values) if snap else {}

@@ -1,0 +1,66 @@
+"""Writing the reply: the LLM words it from the facts, streamed sentence by sentence through the
+grounding gate; anything unsupported, or a reply missing a key fact, falls back to the draft."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from langchain_core.messages import HumanMessage, SystemMessage
+
+from agent.dialogue import Draft
+from agent.grounding import SentenceGate, check
+from agent.llm import LLMClient, LLMUnavailable
+from agent.ports import Pseudonymizer
+from agent.replies import prompt
+
+log = logging.getLogger(__name__)
+TokenSink = Callable[[str], None]
+
+
+@dataclass
+class Written:
+    text: str
+    source: str  # "llm" | "template"
+    llm_error: str | None = None
+    rejected: list[str] | None = None
+
+
+class ReplyWriter:
+    def __init__(self, llm: LLMClient | None, pseudonymizer: Pseudonymizer | None = None) -> None:
+        self.llm = llm
+        self.pseudonymizer = pseudonymizer
+
+    def _p(self, conversation_id: str, text: str) -> str:
+        return self.pseudonymizer.pseudonymize(conversation_id, text) if self.pseudonymizer else text
+
+    def _r(self, conversation_id: str, text: str) -> str:
+        return self.pseudonymizer.restore(conversation_id, text) if self.pseudonymizer else text
+
+    def write(self, conversation_id: str, draft: Draft, shopper_text: str, on_token: TokenSink) -> Written:
+        if not draft.use_llm or self.llm is None:
+            on_token(draft.text)
+            return Written(draft.text, "template")
+        facts_text = "\n".join(dict.fromkeys(draft.facts.texts))
+        messages = [
+            SystemMessage(prompt("system")),
+            HumanMessage(prompt("user").format(facts=self._p(conversation_id, facts_text),
+                                               draft=self._p(conversation_id, draft.text),
+                                               message=self._p(conversation_id, shopper_text))),
+        ]
+        gate = SentenceGate(draft.facts, lambda sentence: on_token(self._r(conversation_id, sentence)))
+        try:
+            raw = self.llm.stream(messages, on_token=lambda piece: gate.feed(self._r(conversation_id, piece)))
+        except LLMUnavailable as exc:
+            log.warning("LLM unavailable, using the template reply: %s", exc)
+            on_token(draft.text)
+            return Written(draft.text, "template", llm_error=str(exc))
+        grounded = gate.finish() and not gate.failed
+        text = self._r(conversation_id, raw).strip()
+        verdict = check(text, draft.facts, draft.required)
+        if not grounded or not verdict.ok:
+            rejected = gate.failed or verdict.unsupported or [f"missing {m}" for m in verdict.missing] or ["empty"]
+            log.info("LLM reply rejected by grounding (%s); using the template", rejected)
+            return Written(draft.text, "template", rejected=rejected)
+        return Written(text, "llm")

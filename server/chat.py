@@ -1,0 +1,241 @@
+"""`/ws/chat`: the shopper's WebSocket (docs/protocol.md). Persist, then ack; one conversation is
+processed by one worker at a time, in order; a reconnect resumes from the last seq seen."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from starlette.websockets import WebSocketState
+
+from server.auth import InvalidToken, verify_identity_token
+from server.conversation_models import Conversation
+from server.conversations import message_frame
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+
+MAX_FRAME_BYTES = 16_384
+MAX_TEXT_CHARS = 4_000
+MAX_CLIENT_ID = 128
+
+
+@dataclass
+class Limits:
+    messages_per_minute: int = 20
+    connections_per_address: int = 10
+
+
+class ConnectionCounter:
+    def __init__(self) -> None:
+        self._open: dict[str, int] = defaultdict(int)
+
+    def acquire(self, address: str, limit: int) -> bool:
+        if self._open[address] >= limit:
+            return False
+        self._open[address] += 1
+        return True
+
+    def release(self, address: str) -> None:
+        self._open[address] = max(0, self._open[address] - 1)
+
+
+@dataclass
+class RateLimiter:
+    per_minute: int
+    stamps: deque[float] = field(default_factory=deque)
+
+    def allow(self) -> bool:
+        now = time.monotonic()
+        while self.stamps and now - self.stamps[0] > 60:
+            self.stamps.popleft()
+        if len(self.stamps) >= self.per_minute:
+            return False
+        self.stamps.append(now)
+        return True
+
+
+def error(code: str, message: str, client_id: str | None = None) -> dict[str, Any]:
+    frame = {"type": "error", "code": code, "message": message}
+    if client_id is not None:
+        frame["client_id"] = client_id
+    return frame
+
+
+class ChatConnection:
+    """One shopper socket."""
+
+    def __init__(self, ws: WebSocket, gateway: Any) -> None:
+        self.ws = ws
+        self.gw = gateway
+        self.conversation: Conversation | None = None
+        self.queue: asyncio.Queue[dict[str, Any]] | None = None
+        self.sender: asyncio.Task[None] | None = None
+        self.rate = RateLimiter(gateway.limits.messages_per_minute)
+        self._send_lock = asyncio.Lock()
+
+    async def send(self, frame: dict[str, Any]) -> None:
+        if self.ws.application_state != WebSocketState.CONNECTED:
+            return
+        async with self._send_lock:
+            await self.ws.send_text(json.dumps(frame, default=str))
+
+    async def _pump(self, queue: asyncio.Queue[dict[str, Any]]) -> None:
+        while True:
+            frame = await queue.get()
+            await self.send(frame)
+
+    async def _attach(self, conv: Conversation, last_seq: int, resumed: bool) -> None:
+        await self._detach()
+        self.conversation = conv
+        self.queue = self.gw.hub.subscribe(conv.id)
+        await self.send({"type": "session", "conversation_id": conv.id, "last_seq": conv.last_seq,
+                         "resumed": resumed, "channel": conv.channel,
+                         "customer": await asyncio.to_thread(self.gw.customer_summary, conv.customer_id)})
+        for m in await asyncio.to_thread(self.gw.store.since, conv.id, last_seq):
+            await self.send(message_frame(m))
+        self.sender = asyncio.create_task(self._pump(self.queue))
+        self.gw.runner.kick(conv.id)  # answer anything acked but not yet answered (e.g. after a restart)
+
+    async def _detach(self) -> None:
+        if self.sender is not None:
+            self.sender.cancel()
+            self.sender = None
+        if self.conversation is not None and self.queue is not None:
+            self.gw.hub.unsubscribe(self.conversation.id, self.queue)
+        self.queue = None
+
+    # ------------------------------------------------------------------ frames
+
+    async def on_hello(self, frame: dict[str, Any]) -> None:
+        customer_id = None
+        identity = frame.get("identity")
+        if identity:
+            try:
+                customer_id = verify_identity_token(self.gw.identity_secret, str(identity))
+            except InvalidToken as exc:
+                await self.send(error("bad_identity", f"The sign-in token was not accepted ({exc}); "
+                                                      "continuing without sign-in."))
+        channel = frame.get("channel") if frame.get("channel") in ("web", "kiosk") else "web"
+        store_id = frame.get("store_id") if isinstance(frame.get("store_id"), str) else None
+        conv_id = frame.get("conversation_id")
+        last_seq = frame.get("last_seq", 0)
+        if not isinstance(last_seq, int) or isinstance(last_seq, bool) or last_seq < 0:
+            last_seq = 0
+        if isinstance(conv_id, str) and conv_id:
+            conv = await asyncio.to_thread(self.gw.store.get, conv_id[:64])
+            if conv is None or conv.status == "closed":
+                await self.send(error("unknown_conversation", "That conversation can't be resumed; "
+                                                              "starting a new one."))
+            elif conv.customer_id and customer_id and conv.customer_id != customer_id:
+                await self.send(error("unknown_conversation", "That conversation belongs to another "
+                                                              "sign-in; starting a new one."))
+            else:
+                if customer_id and not conv.customer_id:
+                    await asyncio.to_thread(self.gw.store.set_identity, conv.id, customer_id, "website_identity")
+                    conv.customer_id, conv.verified_by = customer_id, "website_identity"
+                await self._attach(conv, last_seq, resumed=True)
+                return
+        conv = await asyncio.to_thread(self.gw.store.create, channel=channel, store_id=store_id,
+                                       customer_id=customer_id,
+                                       verified_by="website_identity" if customer_id else None)
+        await self._attach(conv, 0, resumed=False)
+
+    async def on_message(self, frame: dict[str, Any]) -> None:
+        client_id = frame.get("client_id")
+        if not isinstance(client_id, str) or not client_id or len(client_id) > MAX_CLIENT_ID:
+            await self.send(error("bad_frame", "A message needs a client_id (a string of at most 128 characters)."))
+            return
+        text = frame.get("text")
+        if not isinstance(text, str) or not text.strip():
+            await self.send(error("bad_frame", "A message needs non-empty text.", client_id))
+            return
+        if len(text) > MAX_TEXT_CHARS:
+            await self.send(error("too_large", f"Messages are limited to {MAX_TEXT_CHARS} characters.", client_id))
+            return
+        if not self.rate.allow():
+            await self.send(error("rate_limited", "You're sending messages very fast; please wait a moment.",
+                                  client_id))
+            return
+        if self.conversation is None:
+            await self.on_hello({"type": "hello"})
+        assert self.conversation is not None
+        conv_id = self.conversation.id
+        appended = await asyncio.to_thread(self.gw.store.append, conv_id, "shopper", text.strip(),
+                                           client_id=client_id)
+        await self.send({"type": "ack", "client_id": client_id, "seq": appended.message.seq})
+        if not appended.duplicate:
+            await self.gw.hub.publish(conv_id, message_frame(appended.message))
+        self.gw.runner.kick(conv_id)
+
+    async def on_typing(self, frame: dict[str, Any]) -> None:
+        if self.conversation is not None:
+            await self.gw.hub.publish(self.conversation.id,
+                                      {"type": "typing", "role": "shopper", "state": bool(frame.get("state"))})
+
+    async def on_handoff_request(self, frame: dict[str, Any]) -> None:
+        if self.conversation is None:
+            await self.on_hello({"type": "hello"})
+        assert self.conversation is not None
+        reason = frame.get("reason") if isinstance(frame.get("reason"), str) else "customer asked for a person"
+        await self.gw.request_handoff(self.conversation.id, reason[:200], "The customer pressed 'talk to a person'.")
+
+    async def handle(self, raw: str) -> None:
+        if len(raw.encode("utf-8", "surrogatepass")) > MAX_FRAME_BYTES:
+            await self.send(error("too_large", f"Frames are limited to {MAX_FRAME_BYTES} bytes."))
+            return
+        try:
+            frame = json.loads(raw)
+        except (json.JSONDecodeError, ValueError):
+            await self.send(error("bad_json", "That frame was not valid JSON."))
+            return
+        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+            await self.send(error("bad_frame", "Frames are JSON objects with a string 'type'."))
+            return
+        handler = {"hello": self.on_hello, "message": self.on_message, "typing": self.on_typing,
+                   "handoff_request": self.on_handoff_request}.get(frame["type"])
+        if frame["type"] == "ping":
+            await self.send({"type": "pong"})
+        elif handler is None:
+            await self.send(error("unknown_type", f"Unknown frame type '{frame['type'][:40]}'."))
+        else:
+            await handler(frame)
+
+
+@router.websocket("/ws/chat")
+async def chat_socket(ws: WebSocket) -> None:
+    gateway = ws.app.state.gateway
+    address = ws.client.host if ws.client else "unknown"
+    await ws.accept()
+    if not gateway.connections.acquire(address, gateway.limits.connections_per_address):
+        await ws.send_text(json.dumps(error("too_many_connections", "Too many open chats from your address.")))
+        await ws.close(code=1008)
+        return
+    conn = ChatConnection(ws, gateway)
+    try:
+        while True:
+            message = await ws.receive()
+            if message["type"] == "websocket.disconnect":
+                break
+            raw = message.get("text")
+            if raw is None:
+                await conn.send(error("bad_frame", "Send JSON text frames, not binary."))
+                continue
+            try:
+                await conn.handle(raw)
+            except (WebSocketDisconnect, RuntimeError):
+                raise
+            except Exception:  # a bug or a dead database must not kill the socket
+                log.exception("error handling a chat frame")
+                await conn.send(error("unavailable", "Something went wrong on our side; please try again."))
+    except (WebSocketDisconnect, RuntimeError):
+        pass
+    finally:
+        await conn._detach()
+        gateway.connections.release(address)
