@@ -8,6 +8,7 @@ entity types so every character is claimed by at most one detection.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
@@ -139,6 +140,48 @@ def _drop_store_ids(text: str, results: list[RecognizerResult]) -> list[Recogniz
             if _recognizer(r) not in NER_RECOGNIZERS or (r.start, r.end) not in pattern_spans]
 
 
+_DATE_ANCHOR = re.compile(
+    r"\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\b"
+    r"|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b",
+    re.IGNORECASE,
+)
+_DURATION = re.compile(r"^(?:about |over |almost )?\d+\+?\s*(?:years?|months?|weeks?|days?|hours?)$", re.I)
+#: Words for kinds of PII that spaCy tags as organisations ("my SSN", "the IBAN").
+NON_ENTITIES = {"ssn", "iban", "zip", "pin", "cvv", "id", "dob", "atm", "pdf", "faq", "url", "ip"}
+
+
+def _worth_reporting(value: str, entity_type: str) -> bool:
+    """Hand-written filters for spaCy's noise: relative dates and durations ("last night",
+    "8+ years") are not personal data; only dates with a number, month or weekday are.
+    Acronyms for kinds of PII are not entities."""
+    if entity_type == "DATE_TIME":
+        return bool(_DATE_ANCHOR.search(value)) and not _DURATION.match(value.strip())
+    if entity_type in WEAK_TYPES | {"LOCATION", "PERSON"} and value.strip().casefold() in NON_ENTITIES:
+        return False
+    return True
+
+
+def _repeat_mentions(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
+    """One sense per discourse: once a name is found as PERSON, its other mentions in the same
+    text (the full name, or its capitalised parts) are the same person."""
+    names = {text[r.start:r.end] for r in results if r.entity_type == "PERSON" and r.score >= 0.5}
+    if not names:
+        return []
+    parts = set(names)
+    for n in names:
+        parts.update(w for w in re.findall(r"[^\W\d_][\w'-]{2,}", n) if w[0].isupper())
+    taken = [(r.start, r.end) for r in results]
+    extra: list[RecognizerResult] = []
+    for part in sorted(parts, key=len, reverse=True):
+        for m in re.finditer(rf"(?<![\w]){re.escape(part)}(?![\w])", text):
+            if any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            taken.append(m.span())
+            extra.append(RecognizerResult("PERSON", m.start(), m.end(), 0.55,
+                                          recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: "RepeatMention"}))
+    return extra
+
+
 def _recognizer(r: RecognizerResult) -> str:
     return (r.recognition_metadata or {}).get(RecognizerResult.RECOGNIZER_NAME_KEY, "")
 
@@ -158,6 +201,8 @@ def _finalise(text: str, results: Iterable[RecognizerResult]) -> list[Detection]
     a shopper-facing redaction needs one answer per character.
     """
     results = _drop_store_ids(text, list(results))
+    results = [r for r in results if _worth_reporting(text[r.start:r.end], r.entity_type)]
+    results += _repeat_mentions(text, results)
     ranked = sorted(
         results,
         key=lambda r: (r.entity_type in WEAK_TYPES, -r.score, -(r.end - r.start), r.start),

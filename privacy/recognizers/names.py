@@ -27,7 +27,9 @@ LEFT_CUES = (
     ("customer", ":"), ("recipient", ":"), ("attn", ":"), ("attention", ":"), ("by",),
     ("with",), ("called",), ("named",), ("to",), ("for",), ("cc",), ("and",), ("client",),
     ("patient",), ("husband",), ("wife",), ("son",), ("daughter",), ("friend",), ("mother",),
-    ("father",), ("brother",), ("sister",), ("colleague",), ("manager",),
+    ("father",), ("brother",), ("sister",), ("colleague",), ("manager",), ("call", "me"),
+    ("name", "?"), ("by", ":"), ("starring",), ("kid",), ("child",), ("at",), ("of",),
+    ("founders", ":"), ("meet",), ("ask",), ("tell",), ("thank",),
 )
 STRONG_CUES = {
     ("name", "is"), ("name", "was"), ("name", ":"), ("names", "are"), ("i", "am"), ("i", "'m"),
@@ -37,17 +39,26 @@ STRONG_CUES = {
 # Verbs whose subject is usually a person.
 PERSON_VERBS = {
     "live", "say", "tell", "ask", "give", "list", "write", "call", "email", "want", "need",
+    "shout", "begin", "reply", "answer", "smile", "laugh", "cry", "yell", "whisper", "die",
     "order", "buy", "pay", "move", "visit", "meet", "send", "born", "marry", "work", "sing",
     "play", "direct", "star", "lead", "complain", "request", "sign", "receive", "return",
     "think", "feel", "know", "like", "love", "hate", "come", "go", "arrive", "leave",
 }
-LABELS_TO_OVERRIDE = {"ORGANIZATION", "LOCATION", "NRP", "DATE_TIME", ""}
+#: Field labels that look like speaker labels ("Address:") but are not names.
+FIELD_LABELS = {
+    "name", "address", "phone", "email", "e-mail", "website", "fax", "mobile", "desk", "office",
+    "note", "notes", "subject", "date", "time", "re", "fw", "fwd", "to", "from", "cc", "bcc",
+    "order", "item", "tracking", "total", "price", "zip", "city", "state", "country", "q", "a",
+    "user", "bot", "agent", "customer", "support", "answer", "question", "where", "when",
+}
 
 
 def _is_name_token(tok: Token) -> bool:
     t = tok.text
-    if not t or not t[0].isupper() or tok.like_num:
+    if not t or not t[0].isupper() or tok.like_num or tok.pos_ == "PRON" or t == "I":
         return False
+    if t.endswith(("Error", "Exception", "Warning")):
+        return False  # ValueError: ... in a traceback is not a speaker
     if len(t) <= 2 and t.endswith("."):
         return True  # initial "D."
     if len(t) == 1:
@@ -103,12 +114,27 @@ class ProperNameRecognizer(LocalRecognizer):
         span_toks = [t.text.lower().rstrip(".") for t in doc[i:j]]
         if span_toks and span_toks[0] in HONORIFICS:
             return 0.0  # the run starts with the honorific; handled when it is the cue
+        proper = all(t.pos_ == "PROPN" or (len(t.text) <= 2 and t.text[0].isupper()) for t in doc[i:j])
         prev = [t.lower_ for t in doc[max(0, i - 2): i] if not t.is_space]
         if prev and prev[-1].rstrip(".") in HONORIFICS:
             return 0.9
         for cue in LEFT_CUES:
             if tuple(prev[-len(cue):]) == cue:
-                return 0.9 if cue in STRONG_CUES else 0.0
+                if cue in STRONG_CUES:
+                    return 0.9
+                return 0.5 if proper else 0.0
+        if not proper:
+            return 0.0
+        nxt = next((t for t in doc[j: j + 2] if not t.is_space), None)
+        if nxt is None:
+            return 0.0
+        # "Zak shouted at", "Trivo lives on": subject of a verb people do.
+        if nxt.pos_ in ("VERB", "AUX") and nxt.lemma_.lower() in PERSON_VERBS:
+            return 0.6
+        # "Alice: ..." at the start of a line (a speaker label), not a field label.
+        line_start = i == 0 or "\n" in doc[i - 1].text_with_ws or doc[i - 1].text in (">", "-", "*")
+        if nxt.text == ":" and line_start and span_toks[-1] not in FIELD_LABELS and j - i <= 3:
+            return 0.6
         return 0.0
 
     def _result(self, start: int, end: int, score: float) -> RecognizerResult:
