@@ -293,7 +293,12 @@ def create_app() -> FastAPI:
                         await attach(await open_conversation(None, "web"), False, 0)
                     assert conv is not None
                     if cid in conv.by_client_id:
-                        await send({"type": "ack", "client_id": cid, "seq": conv.by_client_id[cid]})
+                        seq = conv.by_client_id[cid]
+                        await send({"type": "ack", "client_id": cid, "seq": seq})
+                        # like the real server: answer a stored message nobody answered yet
+                        if not any(m.get("reply_to") == seq for m in conv.messages):
+                            stored = next(m for m in conv.messages if m["seq"] == seq)
+                            asyncio.create_task(agent_reply(conv, stored))
                         continue
                     msg = conv.add("shopper", text, client_id=cid)
                     conv.by_client_id[cid] = msg["seq"]
