@@ -39,6 +39,7 @@ test-fast: install
 # Benchmarks and quality evaluations; reports land in eval/reports/.
 bench: install
 	$(BIN)/python -m eval.bench_tools
+	$(BIN)/python -m eval.retrieval_bench
 	$(BIN)/python -m eval.privacy_bench
 
 # Re-pin after changing dependencies in pyproject.toml.

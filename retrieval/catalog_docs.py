@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
+from retrieval.collections import flag
 from retrieval.documents import IndexDoc
 from retrieval.models import CatalogProduct, ProductVariant
 
@@ -102,6 +103,7 @@ def variant_doc(product: CatalogProduct, variant: ProductVariant, token_ids: Tok
             "category": product.category,
             "options": dict(variant.options),
             "available": variant.available,
+            "available_flag": flag(variant.available),
             "price": variant.price,
             "price_min": variant.price,
             "price_max": variant.price,
@@ -150,6 +152,7 @@ def product_doc(product: CatalogProduct, token_ids: TokenIds) -> IndexDoc:
             "category": product.category,
             "options": {k: list(vals) for k, vals in values.items()},
             "available": bool(available),
+            "available_flag": flag(bool(available)),
             "price": lo,
             "price_min": lo,
             "price_max": hi,

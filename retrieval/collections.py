@@ -55,6 +55,7 @@ SPECS: dict[Collection, CollectionSpec] = {
             FieldSchema("product_id", "keyword"),
             FieldSchema("name", "keyword"),
             FieldSchema("available", "bool"),
+            FieldSchema("available_flag", "keyword"),
             FieldSchema("price", "float"),
             FieldSchema("price_min", "float"),
             FieldSchema("price_max", "float"),
@@ -106,6 +107,17 @@ def _catalog_price(rng: Range) -> tuple[Condition, ...]:
     return tuple(conds)
 
 
+def flag(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def bool_match(name: str, value: bool) -> Match:
+    """Boolean equality, via the keyword companion field '<name>_flag'. Workaround: in
+    qdrant-edge-py 0.9 `MatchValue(True)` never matches a boolean payload (the binding passes it
+    on as an integer), so booleans are filtered as the keywords 'true'/'false' on both backends."""
+    return Match(f"{name}_flag", flag(value))
+
+
 def build_filter(collection: Collection, filters: Mapping[str, Any] | None) -> FilterSpec:
     """Validate caller filters against the collection schema and translate them.
 
@@ -139,7 +151,7 @@ def build_filter(collection: Collection, filters: Mapping[str, Any] | None) -> F
                 value = value.lower() in ("true", "yes", "1")
             if not isinstance(value, bool):
                 raise InvalidFilterError(f"filter {name} must be true or false, got {value!r}")
-            must.append(Match(name, value))
+            must.append(bool_match(name, value))
         elif schema.kind in ("float", "integer"):
             number = _number(name, "value", value)
             rng = Range(name, gte=number, lte=number)

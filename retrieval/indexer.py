@@ -4,7 +4,7 @@ scopes being rebuilt. Running it twice in a row embeds nothing the second time."
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence, Sized
 from dataclasses import dataclass
 
 from retrieval.backends.base import StoredPoint, VectorBackend
@@ -13,8 +13,8 @@ from retrieval.documents import CONTENT_HASH, SCOPE, IndexDoc, point_id
 from retrieval.embedding import Bm25Encoder, DenseEmbedder
 from retrieval.filters import FilterSpec, Match, MatchAny
 
-Progress = Callable[[int, int], None]
-"""progress(done, total): called as batches are embedded."""
+Progress = Callable[[int, "int | None"], None]
+"""progress(done, total): documents looked at so far, and the total when it is known."""
 
 
 @dataclass(frozen=True)
@@ -47,36 +47,44 @@ class Indexer:
         self.backend.ensure_collection(collection.value, self.dense.dim, SPECS[collection].indexed)
 
     def sync(self, collection: Collection, docs: Iterable[IndexDoc], *,
-             scopes: Sequence[str] | None = None, delete_stale: bool = True,
+             scopes: Sequence[str], delete_stale: bool = True,
              progress: Progress | None = None) -> IndexStats:
-        """Make `collection` hold `docs`. With delete_stale, points of the given scopes (default:
-        the scopes the docs belong to) that are not among `docs` are deleted."""
+        """Make the given scopes of `collection` hold exactly `docs` (streamed, so a million
+        documents never sit in memory at once). Points of those scopes not among `docs` are
+        deleted when delete_stale is set."""
         self.ensure(collection)
         name = collection.value
         eid = self.embedder_id(collection)
-        wanted: dict[str, IndexDoc] = {}
-        for d in docs:
-            wanted[point_id(name, d.key)] = d
-        scope_set = sorted(set(scopes) if scopes is not None else {d.scope for d in wanted.values()})
         existing: dict[str, str] = {}
-        if scope_set:
-            flt = FilterSpec(must=(MatchAny(SCOPE, tuple(scope_set)),))
+        if scopes:
+            flt = FilterSpec(must=(MatchAny(SCOPE, tuple(sorted(set(scopes)))),))
             existing = self.backend.scroll_field(name, CONTENT_HASH, flt)
-        todo = [(pid, d) for pid, d in wanted.items() if existing.get(pid) != d.content_hash(eid)]
-        # Points whose key moved to another scope are not in `existing`; hash check covers them
-        # because the upsert below overwrites by id.
-        for start in range(0, len(todo), self.batch_size):
-            batch = todo[start:start + self.batch_size]
+        total = len(docs) if isinstance(docs, Sized) else None
+        seen: set[str] = set()
+        batch: list[tuple[str, IndexDoc]] = []
+        embedded = done = 0
+        for d in docs:
+            pid = point_id(name, d.key)
+            seen.add(pid)
+            done += 1
+            if existing.get(pid) != d.content_hash(eid):
+                batch.append((pid, d))
+            if len(batch) >= self.batch_size:
+                self.upsert_docs(collection, batch)
+                embedded += len(batch)
+                batch = []
+                if progress:
+                    progress(done, total)
+        if batch:
             self.upsert_docs(collection, batch)
-            if progress:
-                progress(min(start + self.batch_size, len(todo)), len(todo))
-        if progress and not todo:
-            progress(0, 0)
-        stale = [pid for pid in existing if pid not in wanted] if delete_stale else []
+            embedded += len(batch)
+        if progress:
+            progress(done, total)
+        stale = [pid for pid in existing if pid not in seen] if delete_stale else []
         self.backend.delete(name, stale)
-        if len(todo) and self.backend.count(name) >= self.hnsw_min_points:
+        if embedded and self.backend.count(name) >= self.hnsw_min_points:
             self.backend.optimize(name)
-        return IndexStats(name, len(wanted), len(todo), len(wanted) - len(todo), len(stale))
+        return IndexStats(name, len(seen), embedded, len(seen) - embedded, len(stale))
 
     def upsert_docs(self, collection: Collection, items: Sequence[tuple[str, IndexDoc]]) -> None:
         if not items:

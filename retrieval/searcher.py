@@ -12,7 +12,7 @@ from typing import Any
 
 from retrieval.backends.base import HybridRequest, Mode, ScoredPayload, VectorBackend
 from retrieval.catalog_docs import attr_key
-from retrieval.collections import Collection, build_filter
+from retrieval.collections import Collection, bool_match, build_filter
 from retrieval.documents import RESULT_ID, TEXT, TITLE
 from retrieval.embedding import Bm25Encoder, DenseEmbedder
 from retrieval.errors import (
@@ -25,7 +25,7 @@ from retrieval.filters import FilterSpec, Match, MatchAny, Range
 from retrieval.models import SearchHit
 from retrieval.query_parsing import ParsedQuery, parse_catalog_query
 
-_INTERNAL = frozenset({"key", RESULT_ID, TITLE, TEXT, "scope", "content_hash", "attrs"})
+_INTERNAL = frozenset({"key", RESULT_ID, TITLE, TEXT, "scope", "content_hash", "attrs", "available_flag"})
 MODES: tuple[Mode, ...] = ("dense", "bm25", "hybrid")
 
 
@@ -150,7 +150,7 @@ class Searcher:
         if parsed.price_gte is not None:
             must.append(Range("price_max", gte=parsed.price_gte))
         if parsed.in_stock:
-            must.append(Match("available", True))
+            must.append(bool_match("available", True))
         keys: set[str] = set()
         bm25 = self.sparse[Collection.CATALOG]
         for phrase in parsed.negated:

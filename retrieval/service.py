@@ -14,7 +14,7 @@ from typing import Any
 from retrieval.backends.base import Mode, VectorBackend
 from retrieval.catalog_docs import catalog_docs
 from retrieval.collections import Collection
-from retrieval.documents import SCOPE
+from retrieval.documents import SCOPE, IndexDoc
 from retrieval.embedding import Bm25Encoder, DenseEmbedder, SentenceTransformerEmbedder
 from retrieval.errors import CustomerRequiredError, StoreUnavailableError
 from retrieval.filters import FilterSpec, Match
@@ -123,6 +123,12 @@ class Retrieval:
     def search_many(self, requests: Sequence[SearchRequest]) -> list[list[SearchHit]]:
         return self.searcher.search_many(requests)
 
+    def drop(self, collection: Collection | str) -> None:
+        """Delete a whole collection (for `concierge index --rebuild`)."""
+        coll = Collection.parse(collection)
+        self.backend.drop_collection(coll.value)
+        self.searcher.invalidate(coll)
+
     def count(self, collection: Collection | str) -> int:
         return self.backend.count(Collection.parse(collection).value)
 
@@ -135,7 +141,9 @@ class Retrieval:
     def index_catalog(self, products: Iterable[CatalogProduct], *,
                       progress: Progress | None = None) -> IndexStats:
         """Make the catalog collection hold exactly these products (and their variants)."""
-        docs = catalog_docs(products, self.sparse[Collection.CATALOG].token_ids)
+        docs: Iterable[IndexDoc] = catalog_docs(products, self.sparse[Collection.CATALOG].token_ids)
+        if isinstance(products, Sequence):  # small enough to count: lets the progress bar show a total
+            docs = list(docs)
         stats = self.indexer.sync(Collection.CATALOG, docs, scopes=["catalog"], progress=progress)
         return self._done(Collection.CATALOG, stats)
 
@@ -144,7 +152,7 @@ class Retrieval:
         """Index the configured policy files, ABCD guidelines and FAQ folder (or `sections`)."""
         secs = list(sections) if sections is not None else self.kb_sources.sections()
         scopes = sorted(set(KB_SCOPES) | {f"kb:{s.source}" for s in secs})
-        stats = self.indexer.sync(Collection.KB, kb_docs(secs), scopes=scopes, progress=progress)
+        stats = self.indexer.sync(Collection.KB, list(kb_docs(secs)), scopes=scopes, progress=progress)
         return self._done(Collection.KB, stats)
 
     def index_history(self, orders: Iterable[CustomerOrder],
@@ -170,7 +178,8 @@ class Retrieval:
         if summaries is not None:
             sums = [s for s in summaries if s.customer_id == cid]
             scopes.append(conversations_scope(cid))
-        stats = self.indexer.sync(Collection.HISTORY, history_docs(orders, sums or ()), scopes=scopes)
+        stats = self.indexer.sync(Collection.HISTORY, list(history_docs(orders, sums or ())),
+                                  scopes=scopes)
         return self._done(Collection.HISTORY, stats)
 
     def upsert_order(self, order: CustomerOrder) -> bool:

@@ -19,6 +19,7 @@ app = typer.Typer(
 COMMAND_MODULES = (
     "store",      # seed, serve, tau2 replay, segments, customers, orders, audit, staff
     "redact",     # redact PII from JSON lines (privacy)
+    "search",     # search, index (retrieval)
 )
 
 for _name in COMMAND_MODULES:

