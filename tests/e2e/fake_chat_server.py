@@ -13,6 +13,7 @@ Test hooks (HTTP, not part of the product):
   POST /_fake/drop_before_ack    store the next shopper message, then close without an ack
   POST /_fake/push               {"conversation_id", "role", "text"}: a message from staff/system
   GET  /_fake/state              conversations, stored messages, hello frames received
+  GET  /_fake/classic            a page embedding the widget with a classic script, inline (kiosk)
 
 Run by hand: python -m tests.e2e.fake_chat_server --port 8765
 """
@@ -32,7 +33,7 @@ from typing import Any
 import jwt
 import uvicorn
 from fastapi import FastAPI, Request, WebSocket, WebSocketDisconnect
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,6 +67,14 @@ PRODUCT_CARDS = [
 OFFER_CARD = {"kind": "offer", "campaign_id": "spring-kitchen", "name": "Spring kitchen refresh",
               "description": "15% off espresso machines and kettles until Sunday.",
               "reason": "you bought a coffee maker last year", "discount_percent": 15}
+
+
+CLASSIC_EMBED = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Classic embed</title>
+<link rel="icon" href="data:,"></head>
+<body><div style="height: 600px; max-width: 480px">
+<concierge-chat inline channel="kiosk" store-id="store-12" title="Store helper"
+                suggestions="Opening hours|Find a product"></concierge-chat></div>
+<script src="/static/concierge-chat.js"></script></body></html>"""
 
 
 @dataclass
@@ -178,6 +187,10 @@ def create_app() -> FastAPI:
         msg = conv.add(body.get("role", "staff"), body["text"])
         await fake.broadcast(conv, msg)
         return msg
+
+    @app.get("/_fake/classic")
+    def classic() -> HTMLResponse:
+        return HTMLResponse(CLASSIC_EMBED)
 
     @app.get("/_fake/state")
     def state() -> dict[str, Any]:

@@ -260,3 +260,30 @@ def test_js_api_and_accessibility(page: Page, fake_server: str, results_dir: Pat
     page.evaluate("document.querySelector('concierge-chat').style.setProperty('--concierge-accent', 'rgb(200, 0, 90)')")
     page.wait_for_function("""() => getComputedStyle(document.querySelector('concierge-chat').shadowRoot
         .querySelector('.send')).backgroundColor === 'rgb(200, 0, 90)'""", timeout=2_000)  # after the transition
+
+
+def test_classic_script_inline_kiosk(browser, fake_server: str):
+    """A classic (non-module) script tag works; `inline` renders open; hello carries channel/store_id."""
+    ctx = browser.new_context(viewport={"width": 800, "height": 700})
+    ctx.add_init_script(RECORD)
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        page.goto(f"{fake_server}/_fake/classic")
+        chat = widget(page)
+        expect(chat.locator('[role="dialog"]')).to_be_visible()
+        expect(chat.locator(".launcher")).to_be_hidden()
+        expect(chat.locator("button.close")).to_be_hidden()
+        expect(chat.locator("#title")).to_have_text("Store helper")
+        page.wait_for_function("document.querySelector('concierge-chat').connectionState === 'online'")
+        hello = state(fake_server)["hellos"][-1]
+        assert hello["channel"] == "kiosk" and hello["store_id"] == "store-12"
+        expect(chat.locator(".welcome .chip")).to_have_text(["Opening hours", "Find a product"])
+        chat.locator(".welcome .chip").first.click()
+        expect(chat.locator('.msg[data-role="assistant"][data-seq]')).to_have_count(1, timeout=5_000)
+        chat.locator("textarea").press("Escape")                   # inline: Esc does not close
+        expect(chat.locator('[role="dialog"]')).to_be_visible()
+        assert not errors, errors
+    finally:
+        ctx.close()
