@@ -73,9 +73,12 @@ class Agent:
     def __init__(self, tools: ToolService, nlu: Understander, writer: ReplyWriter, *,
                  checkpointer: BaseCheckpointSaver | None = None, retriever: Retriever | None = None,
                  pseudonymizer: Pseudonymizer | None = None, handoff: HandoffPolicy | None = None,
-                 sentiment: SentimentAnalyzer | None = None) -> None:
+                 sentiment: SentimentAnalyzer | None = None, dialogue: Any | None = None) -> None:
+        """`dialogue`: the decision policy; default the intents mode's `Dialogue`
+        (`ToolsModeDialogue` lets a capable LLM choose the tools)."""
         self.nlu = nlu
-        self.dialogue = Dialogue(tools, nlu, retriever)
+        self.tools = tools
+        self.dialogue = dialogue or Dialogue(tools, nlu, retriever)
         self.writer = writer
         self.pseudonymizer = pseudonymizer
         self.handoff = handoff or HandoffPolicy()
@@ -120,7 +123,7 @@ class Agent:
         if reason is not None:
             summary = (f"Handoff: {reason}. Intent: {run.understood.intent}; "
                        f"sentiment {run.sentiment.label} ({run.sentiment.score:+.2f}).")
-            self.dialogue.tools.call(run.session, "transfer_to_human_agents", {"summary": summary})
+            self.tools.call(run.session, "transfer_to_human_agents", {"summary": summary})
             draft = fixed(reply("handoff"), handoff={"reason": reason, "summary": summary})
             new_state["pending"] = None
         run.draft = draft

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import logging
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine
+from cryptography.fernet import Fernet
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from server.settings import Settings
@@ -15,11 +20,14 @@ from tools.offers import registry as offers_registry
 from tools.registry import ToolRegistry
 from tools.service import ToolService
 
+log = logging.getLogger(__name__)
+
 
 @dataclass
 class Container:
     settings: Settings
 
+    # ------------------------------------------------------------------ CRM
     @cached_property
     def engine(self) -> Engine:
         return make_engine(self.settings.sqlalchemy_url)
@@ -36,6 +44,119 @@ class Container:
     def tools(self) -> ToolService:
         return ToolService(self.sessions, self.tool_registry)
 
+    def catalog_names(self) -> list[str]:
+        from tools.models import Product
+
+        with self.sessions() as db:
+            return list(db.scalars(select(Product.name)))
+
+    def customer_summary(self, customer_id: str | None) -> dict[str, Any] | None:
+        """What the widget may show about the signed-in shopper."""
+        if not customer_id:
+            return None
+        from tools.models import Customer
+
+        with self.sessions() as db:
+            c = db.get(Customer, customer_id)
+            return {"first_name": c.first_name} if c else None
+
+    # ------------------------------------------------------------------ conversations
+    @cached_property
+    def conversations(self):  # type: ignore[no-untyped-def]
+        from server.conversations import ConversationStore, migrate_server
+
+        migrate_server(self.engine)
+        return ConversationStore(self.sessions)
+
+    # ------------------------------------------------------------------ privacy
+    def _pseudonym_keys(self) -> list[str]:
+        configured = self.settings.pseudonym_key.get_secret_value()
+        if configured:
+            return [k.strip() for k in configured.split(",") if k.strip()]
+        path = Path(self.settings.var_dir) / "pseudonym.key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(Fernet.generate_key().decode())
+            path.chmod(0o600)
+        return [path.read_text().strip()]
+
+    @cached_property
+    def privacy(self):  # type: ignore[no-untyped-def]
+        from privacy import PrivacyConfig, PrivacyService, SqlPseudonymStore
+
+        config = PrivacyConfig(allow_terms=tuple(self.catalog_names()))
+        store = SqlPseudonymStore(self.engine, keys=self._pseudonym_keys(), ttl_seconds=self.settings.pseudonym_ttl_s)
+        return PrivacyService(config, store)
+
+    # ------------------------------------------------------------------ LLM and agent
+    @cached_property
+    def llm_base_url(self) -> str:
+        return self.settings.llm_url or f"http://127.0.0.1:{self.settings.embedded_llm_port}/v1"
+
+    @cached_property
+    def llm(self):  # type: ignore[no-untyped-def]
+        from agent.llm import LLMClient, LLMConfig, make_chat_model
+
+        cfg = LLMConfig(base_url=self.llm_base_url, model=self.settings.llm_model,
+                        api_key=self.settings.llm_api_key.get_secret_value(),
+                        timeout_s=self.settings.llm_timeout_s, max_retries=self.settings.llm_max_retries)
+        return LLMClient(make_chat_model(cfg))
+
+    @cached_property
+    def checkpointer(self):  # type: ignore[no-untyped-def]
+        """LangGraph's saver on the app's own database (SQLite file or PostgreSQL)."""
+        url = self.engine.url
+        if url.get_backend_name() == "sqlite":
+            import sqlite3
+
+            from langgraph.checkpoint.sqlite import SqliteSaver
+
+            conn = sqlite3.connect(url.database or ":memory:", check_same_thread=False, timeout=30)
+            conn.execute("PRAGMA journal_mode=WAL")
+            saver = SqliteSaver(conn)
+        else:
+            from langgraph.checkpoint.postgres import PostgresSaver
+            from psycopg.rows import dict_row
+            from psycopg_pool import ConnectionPool
+
+            conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
+            pool = ConnectionPool(conninfo, min_size=1, max_size=8, open=True,
+                                  kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row})
+            saver = PostgresSaver(pool)  # type: ignore[arg-type]
+        saver.setup()
+        return saver
+
+    @cached_property
+    def agent(self):  # type: ignore[no-untyped-def]
+        from agent.engine import Agent
+        from agent.respond import ReplyWriter
+        from agent.tools_mode import ToolsModeDialogue
+        from server.adapters import PrivacyPort
+
+        pseudonymizer = PrivacyPort(self.privacy)
+        dialogue = None
+        if self.settings.agent_mode == "tools":
+            dialogue = ToolsModeDialogue(self.llm, self.tools, pseudonymizer)
+        return Agent(self.tools, self.nlu, ReplyWriter(self.llm, pseudonymizer), checkpointer=self.checkpointer,
+                     retriever=self.retriever, pseudonymizer=pseudonymizer, dialogue=dialogue)
+
+    async def start_gateway(self):  # type: ignore[no-untyped-def]
+        """Load the heavy parts off the event loop, then build the gateway inside it."""
+        import asyncio
+
+        from server.gateway import Gateway
+        from server.hub import LocalHub
+
+        agent = await asyncio.to_thread(lambda: self.agent)
+        store = await asyncio.to_thread(lambda: self.conversations)
+        return Gateway(store=store, hub=LocalHub(), agent=agent,
+                       identity_secret=self.settings.identity_secret.get_secret_value(),
+                       customer_summary=self.customer_summary)
+
     def close(self) -> None:
         if "engine" in self.__dict__:
             self.engine.dispose()
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, default=str)

@@ -42,6 +42,14 @@ class Settings(BaseSettings):
 
     seed_file: Path = Field(default=ROOT / "tools" / "data" / "tau2_retail" / "db.json")
 
+    # --- privacy ---
+    pseudonym_key: SecretStr = Field(
+        default=SecretStr(""),
+        description="Fernet key(s), comma-separated (newest first), encrypting pseudonym maps at rest. "
+        "Empty: a development key is generated under var/ (refused outside demo mode).",
+    )
+    pseudonym_ttl_s: float = Field(default=24 * 3600, gt=0, description="How long a conversation's map is kept.")
+
     # --- agent / LLM ---
     llm_url: str = Field(
         default="",
@@ -78,7 +86,8 @@ class Settings(BaseSettings):
         return [name for name, value, dev in (
             ("CONCIERGE_STAFF_SECRET", self.staff_secret, DEV_STAFF_SECRET),
             ("CONCIERGE_IDENTITY_SECRET", self.identity_secret, DEV_IDENTITY_SECRET),
-        ) if value.get_secret_value() == dev]
+        ) if value.get_secret_value() == dev] + (
+            [] if self.pseudonym_key.get_secret_value() else ["CONCIERGE_PSEUDONYM_KEY"])
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -21,7 +21,7 @@ SECRET = "test-staff-secret-for-the-operator-api-0123456789"
 @pytest.fixture
 def client(sqlite_url: str, tmp_path: Path) -> Iterator[TestClient]:
     settings = Settings(database_url=sqlite_url, var_dir=tmp_path, staff_secret=SECRET)
-    with TestClient(create_app(settings)) as c:
+    with TestClient(create_app(settings, chat_enabled=False)) as c:
         yield c
 
 
@@ -35,7 +35,7 @@ def test_healthz(client: TestClient) -> None:
 
 def test_healthz_reports_a_dead_database(tmp_path: Path) -> None:
     settings = Settings(database_url="postgresql+psycopg://nobody@127.0.0.1:1/none", var_dir=tmp_path)
-    with TestClient(create_app(settings)) as c:
+    with TestClient(create_app(settings, chat_enabled=False)) as c:
         r = c.get("/healthz")
     assert r.status_code == 503 and r.json()["status"] == "degraded"
 
@@ -82,4 +82,4 @@ def test_production_refuses_development_secrets(tmp_path: Path) -> None:
     from server.app import InsecureConfiguration
 
     with pytest.raises(InsecureConfiguration, match="CONCIERGE_STAFF_SECRET"):
-        create_app(Settings(var_dir=tmp_path, demo_mode=False, identity_secret="x" * 40))
+        create_app(Settings(var_dir=tmp_path, demo_mode=False, identity_secret="x" * 40), chat_enabled=False)

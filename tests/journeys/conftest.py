@@ -1,0 +1,164 @@
+"""A real Concierge server (subprocess, embedded defaults: SQLite, Qdrant Edge, SmolLM2 through
+llama.cpp) and a WebSocket client that talks to it as the widget does."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import websockets
+
+from server.auth import issue_identity_token
+
+BIN = Path(sys.executable).parent / "concierge"
+IDENTITY_SECRET = "journeys-identity-secret-0123456789abcdef"
+STAFF_SECRET = "journeys-staff-secret-0123456789abcdefgh"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class RunningServer:
+    base: str
+    env: dict[str, str]
+    proc: subprocess.Popen[bytes]
+    var: Path
+
+    @property
+    def ws_url(self) -> str:
+        return self.base.replace("http", "ws") + "/ws/chat"
+
+    def identity(self, customer_id: str) -> str:
+        return issue_identity_token(IDENTITY_SECRET, customer_id)
+
+
+def start_server(var: Path, sqlite_template: Path, extra_env: dict[str, str] | None = None) -> RunningServer:
+    var.mkdir(parents=True, exist_ok=True)
+    db = var / "concierge.db"
+    if not db.exists():
+        shutil.copyfile(sqlite_template, db)
+    port, llm_port = free_port(), free_port()
+    env = {**os.environ, "CONCIERGE_VAR_DIR": str(var), "CONCIERGE_DATABASE_URL": f"sqlite:///{db}",
+           "CONCIERGE_PORT": str(port), "CONCIERGE_EMBEDDED_LLM_PORT": str(llm_port),
+           "CONCIERGE_IDENTITY_SECRET": IDENTITY_SECRET, "CONCIERGE_STAFF_SECRET": STAFF_SECRET,
+           "HF_HUB_OFFLINE": "1", **(extra_env or {})}
+    log = open(var / "server.log", "ab")  # noqa: SIM115
+    proc = subprocess.Popen([str(BIN), "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited: {(var / 'server.log').read_text()[-3000:]}")
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return RunningServer(base, env, proc, var)
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    proc.kill()
+    raise RuntimeError(f"server not ready: {(var / 'server.log').read_text()[-3000:]}")
+
+
+def stop_server(server: RunningServer) -> None:
+    server.proc.terminate()
+    try:
+        server.proc.wait(30)
+    except subprocess.TimeoutExpired:
+        server.proc.kill()
+
+
+@pytest.fixture(scope="session")
+def server(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    s = start_server(tmp_path_factory.mktemp("journeys"), sqlite_template)
+    yield s
+    stop_server(s)
+
+
+@dataclass
+class Reply:
+    message: dict[str, Any]
+    tokens: list[str] = field(default_factory=list)
+    frames: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return self.message["text"]
+
+    def of_type(self, kind: str) -> list[dict[str, Any]]:
+        return [f for f in self.frames if f.get("type") == kind]
+
+
+class Chat:
+    """A shopper's socket: hello, then say() returns the assistant's final reply."""
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+        self.session: dict[str, Any] = {}
+        self.last_seq = 0
+
+    async def recv(self, timeout: float = 120) -> dict[str, Any]:
+        frame = json.loads(await asyncio.wait_for(self.ws.recv(), timeout))
+        if "seq" in frame and frame.get("type") == "message":
+            self.last_seq = max(self.last_seq, frame["seq"])
+        return frame
+
+    async def hello(self, **fields: Any) -> dict[str, Any]:
+        await self.ws.send(json.dumps({"type": "hello", **fields}))
+        while True:
+            frame = await self.recv()
+            if frame["type"] == "session":
+                self.session = frame
+                return frame
+
+    async def say(self, text: str, timeout: float = 120) -> Reply:
+        client_id = uuid.uuid4().hex
+        await self.ws.send(json.dumps({"type": "message", "text": text, "client_id": client_id}))
+        frames: list[dict[str, Any]] = []
+        seq = None
+        while True:
+            frame = await self.recv(timeout)
+            frames.append(frame)
+            if frame["type"] == "ack" and frame["client_id"] == client_id:
+                seq = frame["seq"]
+            if frame["type"] == "error" and frame.get("client_id") == client_id:
+                raise AssertionError(f"error frame: {frame}")
+            if frame["type"] == "message" and frame["role"] in ("assistant", "system") and seq is not None \
+                    and frame.get("reply_to", seq) == seq:
+                tokens = [f["text"] for f in frames if f["type"] == "token" and f.get("reply_to") == seq]
+                reply = Reply(frame, tokens, frames)
+                if frame["role"] == "assistant":
+                    await self._drain_after(reply)
+                    return reply
+
+    async def _drain_after(self, reply: Reply) -> None:
+        """Frames that follow the reply at once (typing off, handoff) belong to it."""
+        while True:
+            try:
+                frame = await self.recv(timeout=0.5)
+            except asyncio.TimeoutError:
+                return
+            reply.frames.append(frame)
+
+
+async def open_chat(server: RunningServer, **hello: Any) -> tuple[Any, Chat]:
+    ws = await websockets.connect(server.ws_url, max_size=2**20)
+    chat = Chat(ws)
+    await chat.hello(**hello)
+    return ws, chat
