@@ -5,6 +5,7 @@ vectors go to both backends; the IDF part is applied by Qdrant at query time (Mo
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -68,6 +69,14 @@ class SentenceTransformerEmbedder:
 
     @property
     def dim(self) -> int:
+        """Read from the model's pooling config when possible, so that an incremental run with
+        nothing to embed never loads the model."""
+        if self._model is None:
+            try:
+                pooling = json.loads((self._path / "1_Pooling" / "config.json").read_text())
+                return int(pooling["word_embedding_dimension"])
+            except (OSError, ValueError, KeyError):
+                pass
         return int(self._load().get_embedding_dimension())
 
     def _load(self):  # type: ignore[no-untyped-def]
