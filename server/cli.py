@@ -18,6 +18,7 @@ app = typer.Typer(
 # Sub-command modules, in the order they appear in --help.
 COMMAND_MODULES = (
     "store",      # seed, serve, tau2 replay, segments, customers, orders, audit, staff
+    "understand",
     "redact",     # redact PII from JSON lines (privacy)
     "search",     # search, index (retrieval)
 )

@@ -14,6 +14,7 @@ _ORDER = re.compile(r"#?\bW\d{7}\b")
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b")
 _ITEM = re.compile(r"\b\d{10}\b")
 _ZIP = re.compile(r"\b\d{5}\b")
+_BITEXT_ORDER = re.compile(r"\b((?:order|purchase)(?:\s+(?:number|no\.?|id))?\s*)#?\d{5,}\b", re.IGNORECASE)
 _FIRST = ("ava", "noah", "mei", "yusuf", "sofia", "omar", "lucas", "aarav", "emma", "raj", "chen", "yara")
 _LAST = ("rossi", "kovacs", "li", "brown", "garcia", "silva", "khan", "moore", "nguyen", "lopez")
 
@@ -22,6 +23,19 @@ def _product_pattern(products: Sequence[str]) -> re.Pattern[str]:
     names = sorted({p.lower() for p in products} | {p.lower().split()[-1] for p in products}, key=len,
                    reverse=True)
     return re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")s?\b", re.IGNORECASE)
+
+
+def bitext_order_ids(examples: Sequence[Example], seed: int = 7) -> list[Example]:
+    """Copies of Bitext utterances that quote an order number, with a store-style id
+    ("purchase 00004587345" → "purchase #W4587345"), so the store's ids read like Bitext's."""
+    rng = random.Random(seed)
+    out = []
+    for ex in examples:
+        if ex.source == "bitext" and _BITEXT_ORDER.search(ex.text):
+            t = _BITEXT_ORDER.sub(lambda m: m.group(1) + rng.choice(["#W", "W", "#W"])
+                                  + f"{rng.randrange(10**7):07d}", ex.text)
+            out.append(Example(t, ex.label, "bitext", ex.split, f"augmented:{ex.origin}"))
+    return out
 
 
 def augment(examples: Sequence[Example], products: Sequence[str], copies: int = 2,

@@ -296,12 +296,13 @@ class Catalog:
     # ------------------------------------------------------------------ matching
 
     def _tokens(self, text: str) -> list[str]:
-        """Tokens with typos of catalog words corrected (difflib, ratio ≥ 0.85, words ≥ 5 letters)."""
+        """Tokens with typos of catalog words corrected (difflib ratio ≥ 0.86, same first letter,
+        words of ≥ 5 letters)."""
         vocab = self._products.vocab | self._options.vocab
         out = []
         for t in tokens(text):
             if t not in vocab and len(t) >= 5 and t.isalpha() and t not in _STOP_FUZZY:
-                close = difflib.get_close_matches(t, vocab, n=1, cutoff=0.85)
+                close = difflib.get_close_matches(t, [v for v in vocab if v[:1] == t[:1]], n=1, cutoff=0.86)
                 t = close[0] if close else t
             out.append(t)
         return out

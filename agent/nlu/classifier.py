@@ -1,9 +1,8 @@
 """The intent model: multinomial logistic regression over MiniLM embeddings, with an explicit
 `out_of_scope` class and a tuned threshold on its probability.
 
-An utterance is out of scope when P(out_of_scope) is the largest probability, or when it is at
-least `oos_threshold` (chosen on validation data by `agent.nlu.train`). Otherwise its intent is
-the most probable in-scope label. The artifact holds plain numpy arrays (no pickled estimator),
+An utterance is out of scope when P(out_of_scope) is at least `oos_threshold` (chosen on
+validation data by `agent.nlu.train`). Otherwise its intent is the most probable in-scope label. The artifact holds plain numpy arrays (no pickled estimator),
 so it loads in milliseconds and does not depend on the scikit-learn version."""
 
 from __future__ import annotations
@@ -24,6 +23,8 @@ class Decision:
     out_of_scope: bool
     best_in_scope: str
     ranking: list[tuple[str, float]]
+    p_oos: float = 0.0
+    p_best: float = 0.0
 
 
 @dataclass
@@ -48,13 +49,13 @@ class IntentModel:
     def flags(self, proba: np.ndarray, threshold: float | None = None) -> np.ndarray:
         """Out-of-scope flags for rows of `proba`."""
         t = self.oos_threshold if threshold is None else threshold
-        p_oos = proba[:, self._oos]
-        in_scope = np.delete(proba, self._oos, axis=1)
-        return (p_oos >= t) | (p_oos >= in_scope.max(axis=1))
+        return proba[:, self._oos] >= t
 
     def decide(self, emb: np.ndarray, top: int = 3) -> list[Decision]:
-        proba = self.proba(emb)
-        flags = self.flags(proba)
+        return self.decide_proba(self.proba(emb), top=top)
+
+    def decide_proba(self, proba: np.ndarray, top: int = 3, threshold: float | None = None) -> list[Decision]:
+        flags = self.flags(proba, threshold)
         masked = proba.copy()
         masked[:, self._oos] = -1.0
         out = []
@@ -62,10 +63,11 @@ class IntentModel:
             best = int(m.argmax())
             order = np.argsort(-row)[:top]
             ranking = [(self.labels[i], round(float(row[i]), 4)) for i in order]
+            p_oos, p_best = float(row[self._oos]), float(row[best])
             if flag:
-                out.append(Decision(OUT_OF_SCOPE, float(row[self._oos]), True, self.labels[best], ranking))
+                out.append(Decision(OUT_OF_SCOPE, p_oos, True, self.labels[best], ranking, p_oos, p_best))
             else:
-                out.append(Decision(self.labels[best], float(row[best]), False, self.labels[best], ranking))
+                out.append(Decision(self.labels[best], p_best, False, self.labels[best], ranking, p_oos, p_best))
         return out
 
     # ------------------------------------------------------------------ persistence
