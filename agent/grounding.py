@@ -21,6 +21,33 @@ PATTERNS = {
 }
 STATUS_RE = re.compile(r"\b(" + "|".join(re.escape(s) for s in STATUSES) + r")\b", re.I)
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+# Prompt scaffolding a small model tends to echo back; never shown to a shopper.
+SCAFFOLDING = re.compile(r"FACTS:|REFERENCE ANSWER|The customer wrote|<[A-Z_]+_\d+>|\bas an AI\b", re.I)
+CIVIL = set("""a an the and or but so to of in on at for with by from as is are was were be been being it its
+this that these those i you we they he she me my your our their us them yes no not please thanks thank sure
+here there can could would will shall may might do does did have has had help happy glad let know if any
+anything else just also now today right away okay ok hi hello welcome great good more about what which who
+how when where why check see find look looking below above following details order orders item items""".split())
+WORD = re.compile(r"[a-z][a-z'-]{2,}")
+
+
+def _stem(word: str) -> str:
+    for suffix in ("'s", "ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def support_ratio(sentence: str, vocabulary: set[str]) -> float:
+    """Share of a sentence's content words found in the facts (stemmed); 1.0 when it has few."""
+    words = [_stem(w) for w in WORD.findall(sentence.lower()) if w not in CIVIL]
+    if len(words) < 3:
+        return 1.0
+    return sum(w in vocabulary for w in words) / len(words)
+
+
+def vocabulary(*texts: str) -> set[str]:
+    return {_stem(w) for t in texts for w in WORD.findall(t.lower())}
 
 
 def _norm(text: str) -> str:
@@ -73,8 +100,19 @@ class Verdict:
     missing: list[str] = field(default_factory=list)
 
 
-def check(reply: str, facts: Facts, required: list[str] | tuple[str, ...] = ()) -> Verdict:
+MIN_SUPPORT = 0.6
+
+
+def check(reply: str, facts: Facts, required: list[str] | tuple[str, ...] = (),
+          context: str = "") -> Verdict:
+    """Every claim supported, every required fact present, no echoed prompt, and each sentence's
+    wording mostly drawn from the facts (a small model otherwise drifts into invented content)."""
     unsupported = [c for c in claims(reply) if not facts.supports(c)]
+    if SCAFFOLDING.search(reply):
+        unsupported.append("echoed prompt")
+    vocab = vocabulary(*facts.texts, context)
+    unsupported += [f"off-topic: {s.strip()[:60]}" for s in SENTENCE_END.split(reply)
+                    if support_ratio(s, vocab) < MIN_SUPPORT]
     low = _norm(reply)
     missing = [r for r in required if _norm(r) not in low]
     return Verdict(not unsupported and not missing and bool(reply.strip()), unsupported, missing)
@@ -83,8 +121,12 @@ def check(reply: str, facts: Facts, required: list[str] | tuple[str, ...] = ()) 
 class SentenceGate:
     """Releases streamed text sentence by sentence while every sentence is grounded."""
 
-    def __init__(self, facts: Facts, emit) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, facts: Facts, emit, context: str = "",  # type: ignore[no-untyped-def]
+                 transform=lambda text: text) -> None:
+        """`transform` maps a raw sentence to what the shopper would see (pseudonyms restored)."""
+        self.transform = transform
         self.facts = facts
+        self.vocab = vocabulary(*facts.texts, context)
         self.emit = emit
         self.buffer = ""
         self.released = ""
@@ -108,7 +150,12 @@ class SentenceGate:
         return not self.failed
 
     def _release(self, sentence: str) -> bool:
+        sentence = self.transform(sentence)
         bad = [c for c in claims(sentence) if not self.facts.supports(c)]
+        if SCAFFOLDING.search(sentence):
+            bad.append("echoed prompt")
+        if support_ratio(sentence, self.vocab) < MIN_SUPPORT:
+            bad.append(f"off-topic: {sentence.strip()[:60]}")
         if bad:
             self.failed = bad
             return False

@@ -49,16 +49,17 @@ class ReplyWriter:
                                                draft=self._p(conversation_id, draft.text),
                                                message=self._p(conversation_id, shopper_text))),
         ]
-        gate = SentenceGate(draft.facts, lambda sentence: on_token(self._r(conversation_id, sentence)))
+        gate = SentenceGate(draft.facts, on_token, context=shopper_text,
+                            transform=lambda sentence: self._r(conversation_id, sentence))
         try:
-            raw = self.llm.stream(messages, on_token=lambda piece: gate.feed(self._r(conversation_id, piece)))
+            raw = self.llm.stream(messages, on_token=gate.feed)
         except LLMUnavailable as exc:
             log.warning("LLM unavailable, using the template reply: %s", exc)
             on_token(draft.text)
             return Written(draft.text, "template", llm_error=str(exc))
         grounded = gate.finish() and not gate.failed
         text = self._r(conversation_id, raw).strip()
-        verdict = check(text, draft.facts, draft.required)
+        verdict = check(text, draft.facts, draft.required, context=shopper_text)
         if not grounded or not verdict.ok:
             rejected = gate.failed or verdict.unsupported or [f"missing {m}" for m in verdict.missing] or ["empty"]
             log.info("LLM reply rejected by grounding (%s); using the template", rejected)

@@ -41,7 +41,9 @@ def create_app(settings: Settings | None = None, *, chat_enabled: bool = True) -
             if not settings.llm_url:
                 from server.llm_server import EmbeddedLLMServer
 
-                llm_server = EmbeddedLLMServer(settings.embedded_llm_port,
+                chat_format = settings.embedded_llm_chat_format or (
+                    "chatml-function-calling" if settings.agent_mode == "tools" else "chatml")
+                llm_server = EmbeddedLLMServer(settings.embedded_llm_port, chat_format=chat_format,
                                                log_file=Path(settings.var_dir) / "llm-server.log")
                 await asyncio.to_thread(llm_server.start)
             app.state.gateway = await container.start_gateway()

@@ -31,7 +31,8 @@ class EmbeddedLLMServer:
     """A supervised `python -m llama_cpp.server` child process; restarted if it dies."""
 
     def __init__(self, port: int, *, host: str = "127.0.0.1", n_ctx: int = 4096, threads: int = 2,
-                 log_file: Path | None = None) -> None:
+                 chat_format: str = "chatml", log_file: Path | None = None) -> None:
+        self.chat_format = chat_format
         self.host, self.port, self.n_ctx, self.threads = host, port, n_ctx, threads
         self.log_file = log_file
         self._proc: subprocess.Popen[bytes] | None = None
@@ -46,7 +47,7 @@ class EmbeddedLLMServer:
         return [sys.executable, "-m", "llama_cpp.server", "--model", str(bundled_model_path()),
                 "--model_alias", MODEL_ALIAS, "--host", self.host, "--port", str(self.port),
                 "--n_ctx", str(self.n_ctx), "--n_threads", str(self.threads),
-                "--chat_format", "chatml-function-calling", "--verbose", "False"]
+                "--chat_format", self.chat_format, "--verbose", "False"]
 
     def _spawn(self) -> None:
         out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115

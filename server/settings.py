@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     llm_timeout_s: float = Field(default=30.0, gt=0)
     llm_max_retries: int = Field(default=2, ge=0)
     embedded_llm_port: int = Field(default=8081, description="Port of the embedded llama.cpp server.")
+    embedded_llm_chat_format: str = Field(
+        default="", description="llama.cpp chat format; empty: 'chatml' in intents mode, "
+        "'chatml-function-calling' in tools mode.")
     agent_mode: str = Field(
         default="intents",
         description="'intents': intent classifier + slots drive the tools (works with a small model); "
