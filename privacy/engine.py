@@ -8,6 +8,7 @@ and the email recognizer uses tldextract's bundled suffix snapshot.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import spacy
@@ -16,7 +17,6 @@ from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
 from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
 from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
 from presidio_analyzer.predefined_recognizers import (
-    CreditCardRecognizer,
     CryptoRecognizer,
     DateRecognizer,
     IbanRecognizer,
@@ -33,6 +33,7 @@ from presidio_anonymizer import AnonymizerEngine
 
 from privacy.config import PrivacyConfig
 from privacy.recognizers import retail_recognizers
+from privacy.recognizers.cards import CardNumberRecognizer
 from privacy.recognizers.email import OfflineEmailRecognizer
 from privacy.recognizers.names import ProperNameRecognizer
 from privacy.recognizers.phone import ScoredPhoneRecognizer
@@ -97,7 +98,7 @@ def build_registry(config: PrivacyConfig) -> RecognizerRegistry:
     lang = config.language
     registry = RecognizerRegistry(supported_languages=[lang])
     for rec in (
-        CreditCardRecognizer(supported_language=lang),
+        CardNumberRecognizer(supported_language=lang),
         UsBankRecognizer(supported_language=lang),
         UsLicenseRecognizer(supported_language=lang),
         UsItinRecognizer(supported_language=lang),
@@ -105,7 +106,8 @@ def build_registry(config: PrivacyConfig) -> RecognizerRegistry:
         UsSsnRecognizer(supported_language=lang),
         CryptoRecognizer(supported_language=lang),
         DateRecognizer(supported_language=lang),
-        IbanRecognizer(supported_language=lang),
+        # Shoppers type IBANs in lower case too; the checksum is computed upper-cased.
+        IbanRecognizer(supported_language=lang, regex_flags=re.DOTALL | re.MULTILINE | re.IGNORECASE),
         IpRecognizer(supported_language=lang),
         UrlRecognizer(supported_language=lang),
         OfflineEmailRecognizer(supported_language=lang),

@@ -11,9 +11,11 @@ not validate for the configured regions, but only next to a phone context word.
 from __future__ import annotations
 
 import regex as re
-from presidio_analyzer import Pattern, PatternRecognizer, RecognizerResult
+from presidio_analyzer import LocalRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 from presidio_analyzer.predefined_recognizers import PhoneRecognizer
+
+from privacy.store_ids import number_context
 
 PHONE_CONTEXT = [
     "phone", "telephone", "tel", "cell", "cellphone", "mobile", "call", "fax", "office",
@@ -57,23 +59,71 @@ class ScoredPhoneRecognizer(PhoneRecognizer):
         return results
 
 
-def phone_layout_recognizer(lang: str) -> PatternRecognizer:
-    """Digit groups laid out like a phone number; reported only with a phone context word."""
-    return PatternRecognizer(
-        supported_entity="PHONE_NUMBER",
-        name="PhoneLayoutRecognizer",
-        supported_language=lang,
-        patterns=[
-            Pattern(
-                "international",
-                r"(?<![\w+])\+\d{1,3}(?:[\s.\-]?\(\d{1,4}\))?(?:[\s.\-]?\d{1,5}){2,5}\b",
-                0.5,
-            ),
-            Pattern(
-                "grouped digits",
-                r"(?<![\w+\-.])\(?\d{2,4}\)?(?:[\s.\-]\d{2,4}){1,4}\b(?![\-.]\d)",
-                0.1,
-            ),
-        ],
-        context=PHONE_CONTEXT,
-    )
+#: Extension after a number: "x769", "ext. 12", "extension 4".
+_EXT = r"(?:\s?(?i:x|ext\.?|extension)\s?\d{1,5})?"
+_END = r"(?![\w\-]|[.,/]\d)"
+LAYOUTS = (
+    # +46 (0)8 928 571 38, +1-903-140-4508x769, +447700 208 815
+    ("international", re.compile(
+        rf"(?<![\w+])\+\d{{1,3}}(?:[\s.\-]?\(\d{{1,4}}\))?(?:[\s.\-]?\d{{1,5}}){{2,5}}{_EXT}{_END}"), 0.5, 0.8),
+    # 416 60 039, (579)888-3058, 03.93.92.16.85, 21 253 109 8211
+    ("grouped digits", re.compile(
+        rf"(?<![\w+\-.])(?:\(\d{{2,4}}\)\s?|\d{{2,4}}[\s.\-])\d{{2,5}}(?:[\s.\-]\d{{2,5}}){{0,3}}{_EXT}{_END}"), 0.0, 0.6),
+    # 9498777106 (a bare run: an item id unless a phone word is next to it)
+    ("bare digits", re.compile(rf"(?<![\w+\-.])\d{{7,15}}{_EXT}{_END}"), 0.0, 0.6),
+)
+
+
+class PhoneLayoutRecognizer(LocalRecognizer):
+    """Digit groups laid out like a phone number, scored by the words around them.
+
+    python-phonenumbers only accepts numbers valid for the configured regions; people also
+    write short local numbers ("781 1704 office"), foreign layouts and extensions. A layout
+    counts when the nearest cue word (`privacy.store_ids.number_context`: "phone", "call",
+    "mobile", "fax", or a contact-block label like "Desk:" or a trailing "office") says phone;
+    an international "+" number counts on its own with a lower score. Presidio's context
+    enhancer cannot do this: it counts suffix words from the first token of the match, so a
+    label after a three-group number is never seen.
+    """
+
+    def __init__(self, supported_language: str = "en") -> None:
+        super().__init__(
+            supported_entities=["PHONE_NUMBER"],
+            supported_language=supported_language,
+            name="PhoneLayoutRecognizer",
+        )
+
+    def load(self) -> None:  # noqa: D102
+        pass
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        if "PHONE_NUMBER" not in entities or sum(ch.isdigit() for ch in text) < 6:
+            return []
+        results: list[RecognizerResult] = []
+        taken: list[tuple[int, int]] = []
+        for _name, rx, plain, cued in LAYOUTS:
+            for m in rx.finditer(text):
+                if any(m.start() < e and s < m.end() for s, e in taken):
+                    continue
+                digits = sum(ch.isdigit() for ch in m.group())
+                if not 6 <= digits <= 17:
+                    continue
+                score = cued if number_context(text, m.start(), m.end()) == "phone" else plain
+                if score <= 0:
+                    continue
+                taken.append(m.span())
+                results.append(RecognizerResult(
+                    "PHONE_NUMBER", m.start(), m.end(), score,
+                    recognition_metadata={
+                        RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                        RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+                        RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY: True,
+                    },
+                ))
+        return results
+
+
+def phone_layout_recognizer(lang: str) -> PhoneLayoutRecognizer:
+    return PhoneLayoutRecognizer(supported_language=lang)

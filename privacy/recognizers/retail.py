@@ -116,7 +116,7 @@ def gift_card_recognizer(lang: str) -> PatternRecognizer:
         supported_language=lang,
         patterns=[
             Pattern("grouped code", r"\b[A-Z0-9]{4}(?:[- ][A-Z0-9]{4}){2,4}\b", 0.3),
-            Pattern("digits", r"(?<![\w#])\d{13,19}\b", 0.1),
+            Pattern("digits", r"(?<![\w#])\d{12,19}\b", 0.1),
             Pattern("alnum code", r"\b(?=[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z])[A-Z0-9]{10,20}\b", 0.1),
         ],
         context=["gift", "giftcard", "voucher", "redeem", "claim", "pin", "store credit"],
