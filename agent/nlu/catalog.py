@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agent.nlu.text import normalize, tokens
+from agent.nlu.text import ALL_ITEMS, tokens
 
 # Extra names shoppers use, keyed by lower-case product name (used only if the product exists).
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -112,6 +112,7 @@ class ProductMention:
     start: int  # token offsets
     end: int
     candidates: tuple[str, ...]  # product names, best first
+    negated: bool = False  # "not the bottle", "everything except the lamp"
 
 
 @dataclass(frozen=True)
@@ -231,7 +232,7 @@ def _value_aliases(attribute: str, value: str) -> list[tuple[str, ...]]:
         out.append(_alias_tokens(syn))
     if k == "size" and v in LETTER_SIZES:
         for syn in LETTER_SIZES[v]:
-            out += [(*_alias_tokens(syn), "size"), ("size", *_alias_tokens(syn))]
+            out += [_alias_tokens(syn), (*_alias_tokens(syn), "size"), ("size", *_alias_tokens(syn))]
     return [a for a in out if a]
 
 
@@ -311,9 +312,12 @@ class Catalog:
         """Product mentions, left to right; ambiguous names ("kettle") list every candidate."""
         toks = self._tokens(text)
         out = []
+        last_end = 0
         for s, e, entries in self._products.find(toks):
             names = list(dict.fromkeys(x.product for x in sorted(entries, key=lambda x: not x.exact)))
-            out.append(ProductMention(" ".join(toks[s:e]), s, e, tuple(names)))
+            negated = any(t in NEGATORS - {"no"} for t in toks[max(last_end, s - 3):s])
+            out.append(ProductMention(" ".join(toks[s:e]), s, e, tuple(names), negated))
+            last_end = e
         return out
 
     def find_options(self, text: str, products: Sequence[str] | None = None, *,
@@ -390,8 +394,13 @@ def match_order_items(text: str, items: Sequence[Mapping[str, Any]],
                 for i in items if str(i["item_id"]) in explicit]
     local = Catalog(_products_from_items(items, catalog))
     wanted: set[str] = set()
+    excluded: set[str] = set()
     for m in local.find_products(text):
-        wanted.update(m.candidates)
+        (excluded if m.negated else wanted).update(m.candidates)
+    wanted -= excluded
+    if ALL_ITEMS.search(text) or (excluded and not wanted):  # "all of them", "everything but the lamp"
+        return [ItemMatch(str(i["item_id"]), i["name"], 1.0, dict(i.get("options", {})))
+                for i in items if i["name"] not in excluded]
     names = sorted({i["name"] for i in items})
     options = local.find_options(text, names)
     scored: list[ItemMatch] = []

@@ -34,6 +34,7 @@ class IntentModel:
     intercept: np.ndarray  # (n_labels,)
     oos_threshold: float = 0.5
     meta: dict[str, Any] = field(default_factory=dict)
+    min_confidence: float = 0.0  # applied by the NLU rules to utterances without store slots
 
     def __post_init__(self) -> None:
         self._oos = self.labels.index(OUT_OF_SCOPE)
@@ -78,7 +79,8 @@ class IntentModel:
         path.parent.mkdir(parents=True, exist_ok=True)
         joblib.dump({"labels": list(self.labels), "coef": self.coef.astype(np.float32),
                      "intercept": self.intercept.astype(np.float32),
-                     "oos_threshold": float(self.oos_threshold), "meta": self.meta}, path, compress=3)
+                     "oos_threshold": float(self.oos_threshold), "min_confidence": float(self.min_confidence),
+                     "meta": self.meta}, path, compress=3)
 
     @classmethod
     def load(cls, path: Path) -> IntentModel:
@@ -86,4 +88,4 @@ class IntentModel:
 
         d = joblib.load(path)
         return cls(list(d["labels"]), np.asarray(d["coef"]), np.asarray(d["intercept"]),
-                   float(d["oos_threshold"]), dict(d.get("meta", {})))
+                   float(d["oos_threshold"]), dict(d.get("meta", {})), float(d.get("min_confidence", 0.0)))

@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from agent.nlu.catalog import Catalog
+from agent.nlu.text import ALL_ITEMS
 
 _ORDER_PATTERNS = (
     re.compile(r"#\s?w?\s?(\d{7})\b", re.IGNORECASE),
@@ -64,9 +65,7 @@ _PAYMENT = (
                                r"\bamerican\s+express\b|\bdiscover\s+card\b|\bcard\s+ending\b", re.IGNORECASE)),
 )
 _LAST_FOUR = re.compile(r"\bending\s+(?:in|with)\s*(\d{4})\b", re.IGNORECASE)
-_ALL_ITEMS = re.compile(r"\b(?:all\s+(?:of\s+)?(?:them|it|the\s+items|items|the\s+products|those|these|three|"
-                        r"two|four|five)|everything|both(?:\s+of\s+them|\s+items)?|the\s+(?:whole|entire)\s+"
-                        r"order|entire\s+order|every\s+item)\b", re.IGNORECASE)
+_ALL_ITEMS = ALL_ITEMS
 _AFFIRM = re.compile(r"^\s*(?:yes|yeah|yea|yep|yup|ya|y|sure|ok|okay|k|confirm(?:ed)?|correct|right|"
                      r"that'?s\s+(?:right|correct|it)|go\s+ahead|please\s+do|do\s+it|proceed|"
                      r"please\s+proceed|absolutely|definitely|of\s+course|affirmative|sounds\s+good|"

@@ -34,3 +34,8 @@ def normalize(text: str) -> str:
 def tokens(text: str) -> list[str]:
     """Normalised tokens."""
     return _TOKEN_RE.findall(normalize(text))
+
+
+ALL_ITEMS = re.compile(r"\b(?:all\s+(?:of\s+)?(?:them|it|the\s+items|items|the\s+products|those|these|three|"
+                       r"two|four|five)|everything|both(?:\s+of\s+them|\s+items)?|the\s+(?:whole|entire)\s+"
+                       r"order|entire\s+order|every\s+item)\b", re.IGNORECASE)

@@ -25,7 +25,8 @@ from agent.nlu.labels import ALL_LABELS, OUT_OF_SCOPE
 from agent.nlu.paths import DEFAULT_CATALOG_FILE, MODEL_FILE, REPO_ROOT
 
 DEFAULT_CACHE = REPO_ROOT / "var" / "nlu" / "embeddings.npz"
-THRESHOLDS = tuple(round(x, 2) for x in np.arange(0.10, 0.96, 0.05))
+THRESHOLDS = tuple(round(x, 2) for x in np.arange(0.20, 0.96, 0.05))
+MIN_CONFIDENCES = (0.0, 0.1, 0.2, 0.3, 0.4)
 
 
 def catalog_product_names(path: Path = DEFAULT_CATALOG_FILE) -> list[str]:
@@ -64,10 +65,10 @@ def fit(x: np.ndarray, y: Sequence[str], *, c: float = 10.0, alpha: float = 0.5,
 
 
 def tune_threshold(model: IntentModel, x: np.ndarray, examples: Sequence[Example],
-                   max_in_scope_flagged: float = 0.015) -> tuple[float, dict[str, float]]:
-    """Lowest threshold (most out-of-scope recall) for which the full pipeline (model + slot
-    rules) flags at most `max_in_scope_flagged` of the retail in-scope val utterances (Bitext
-    and store examples)."""
+                   max_in_scope_flagged: float = 0.02) -> tuple[tuple[float, float], dict[str, float]]:
+    """(oos_threshold, min_confidence) for the full pipeline (model + slot rules): the pair with
+    the best out-of-scope recall on val whose flagged rate on the retail in-scope val utterances
+    (Bitext and store examples) stays within `max_in_scope_flagged`."""
     from agent.nlu.catalog import Catalog
     from agent.nlu.slots import extract_slots
     from agent.nlu.understand import apply_rules
@@ -77,17 +78,29 @@ def tune_threshold(model: IntentModel, x: np.ndarray, examples: Sequence[Example
     slots = [extract_slots(e.text, catalog) for e in examples]
     retail = np.array([e.label != OUT_OF_SCOPE and e.source in ("bitext", "store") for e in examples])
     is_oos = np.array([e.label == OUT_OF_SCOPE for e in examples])
-    true_oos = np.array([e.origin == "oos" for e in examples])
-    chosen: tuple[float, dict[str, float]] | None = None
+    true_oos = np.array([e.origin == "oos" or (e.source == "store" and e.label == OUT_OF_SCOPE)
+                         for e in examples])
+    best: tuple[tuple[float, float], dict[str, float]] | None = None
+    fallback: tuple[tuple[float, float], dict[str, float]] | None = None
     for t in THRESHOLDS:
-        flags = np.array([apply_rules(e.text, d, s)[2] for e, d, s in
-                          zip(examples, model.decide_proba(proba, threshold=t), slots)])
-        stats = {"threshold": t, "retail_in_scope_flagged": float(flags[retail].mean()),
-                 "oos_flagged": float(flags[is_oos].mean()), "clinc_oos_flagged": float(flags[true_oos].mean())}
-        print(json.dumps(stats))
-        if chosen is None and stats["retail_in_scope_flagged"] <= max_in_scope_flagged:
-            chosen = (t, stats)
-    return chosen or (THRESHOLDS[-1], stats)
+        decisions = model.decide_proba(proba, threshold=t)
+        for floor in MIN_CONFIDENCES:
+            flags = np.array([apply_rules(e.text, d, s, floor)[2] for e, d, s in zip(examples, decisions, slots)])
+            stats = {"threshold": t, "min_confidence": floor,
+                     "retail_in_scope_flagged": round(float(flags[retail].mean()), 4),
+                     "oos_flagged": round(float(flags[is_oos].mean()), 4),
+                     "true_oos_flagged": round(float(flags[true_oos].mean()), 4)}
+            key = (stats["true_oos_flagged"], stats["oos_flagged"], -stats["retail_in_scope_flagged"])
+            if stats["retail_in_scope_flagged"] <= max_in_scope_flagged:
+                if best is None or key > (best[1]["true_oos_flagged"], best[1]["oos_flagged"],
+                                          -best[1]["retail_in_scope_flagged"]):
+                    best = ((t, floor), stats)
+            elif fallback is None or stats["retail_in_scope_flagged"] < fallback[1]["retail_in_scope_flagged"]:
+                fallback = ((t, floor), stats)
+    chosen = best or fallback
+    assert chosen is not None
+    print(json.dumps(chosen[1]))
+    return chosen
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -96,11 +109,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--cache", type=Path, default=DEFAULT_CACHE,
                     help="text → embedding cache (speeds up re-training); --no-cache to skip")
     ap.add_argument("--no-cache", action="store_true")
-    ap.add_argument("--c", type=float, default=10.0, help="inverse regularisation strength")
+    ap.add_argument("--c", type=float, default=20.0, help="inverse regularisation strength")
     ap.add_argument("--alpha", type=float, default=0.5, help="class-weight exponent")
-    ap.add_argument("--oos-weight", type=float, default=None,
+    ap.add_argument("--oos-weight", type=float, default=30.0,
                     help="total weight of the out-of-scope class, in in-scope classes")
-    ap.add_argument("--max-in-scope-flagged", type=float, default=0.015)
+    ap.add_argument("--max-in-scope-flagged", type=float, default=0.02)
     ap.add_argument("--refresh-data", action="store_true",
                     help="rebuild the vendored Bitext/CLINC copies from ../shared/data first")
     args = ap.parse_args(argv)
@@ -122,8 +135,8 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     model = fit(x_train, [e.label for e in train], c=args.c, alpha=args.alpha, oos_weight=args.oos_weight)
     assert set(model.labels) == set(ALL_LABELS), set(ALL_LABELS) ^ set(model.labels)
-    threshold, stats = tune_threshold(model, x_val, val, args.max_in_scope_flagged)
-    model.oos_threshold = threshold
+    (threshold, floor), stats = tune_threshold(model, x_val, val, args.max_in_scope_flagged)
+    model.oos_threshold, model.min_confidence = threshold, floor
     decisions = model.decide(x_val)
     acc = float(np.mean([d.best_in_scope == e.label for d, e in zip(decisions, val) if e.label != OUT_OF_SCOPE]))
     model.meta = {

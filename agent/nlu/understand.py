@@ -12,13 +12,19 @@ from pydantic import BaseModel, Field
 from agent.nlu.catalog import Catalog, ItemMatch, VariantMatch, match_order_items
 from agent.nlu.classifier import Decision, IntentModel
 from agent.nlu.embedding import Encoder
+from agent.nlu.labels import OUT_OF_SCOPE
 from agent.nlu.paths import DEFAULT_CATALOG_FILE, MODEL_FILE
 from agent.nlu.slots import extract_slots
 
-# Slots that tie an utterance to the store: with one of them, an utterance is flagged out of
-# scope only when the model is very sure (P(out_of_scope) ≥ ANCHORED_OOS_THRESHOLD).
-ANCHOR_SLOTS = ("order_id", "item_ids", "email", "product", "options", "payment_hint", "cancel_reason")
+# Store identifiers: an utterance that quotes one is never out of scope.
+STRONG_ANCHORS = ("order_id", "item_ids", "email")
+# Store words: with one of them, an utterance is flagged out of scope only when the model is very
+# sure (P(out_of_scope) ≥ ANCHORED_OOS_THRESHOLD). Option values ("art", "light") are too common
+# to count.
+ANCHOR_SLOTS = ("product", "payment_hint", "cancel_reason")
 ANCHORED_OOS_THRESHOLD = 0.9
+_GREETING = re.compile(r"^\s*(?:hi|hello|hey|hiya|howdy|good\s+(?:morning|afternoon|evening)|greetings)\b",
+                       re.IGNORECASE)
 # Short answers to the agent's questions ("Gift card", "ordered by mistake", "All of them").
 _ANSWER_SLOTS = ("payment_hint", "cancel_reason", "all_items")
 _ANSWERS = {"inform", "affirm", "deny", "identify"}
@@ -76,7 +82,7 @@ class NLU:
         out = []
         for text, d in zip(texts, decisions):
             slots = extract_slots(text, self.catalog)
-            intent, conf, oos = apply_rules(text, d, slots)
+            intent, conf, oos = apply_rules(text, d, slots, self.intents.min_confidence)
             out.append(Understood(text=text, intent=intent, confidence=round(conf, 4), out_of_scope=oos,
                                   slots=slots, alternatives=list(d.ranking)))
         return out
@@ -98,20 +104,30 @@ class NLU:
         return self.catalog.match_variants(product, text, available_only=available_only, top=top)
 
 
-def apply_rules(text: str, d: Decision, slots: Mapping[str, Any]) -> tuple[str, float, bool]:
+def apply_rules(text: str, d: Decision, slots: Mapping[str, Any],
+                min_confidence: float = 0.0) -> tuple[str, float, bool]:
     """The model's decision, corrected by what the slots show: bare slot values and short answers
-    are in scope; an utterance that names an order, item, product or e-mail is flagged out of
-    scope only when P(out_of_scope) ≥ ANCHORED_OOS_THRESHOLD."""
+    are in scope; an utterance quoting an order id, item id or e-mail is in scope; one naming a
+    product, payment method or cancel reason is flagged out of scope only when
+    P(out_of_scope) ≥ ANCHORED_OOS_THRESHOLD; an utterance with no store slot whose best
+    in-scope probability is below `min_confidence` is out of scope."""
     intent, conf, oos = d.intent, d.confidence, d.out_of_scope
+    words = len(text.split())
     if _slot_only(text, slots):  # "#W2378156", "it's jane@x.com", "Yara Silva 77159"
         intent = "identify" if slots.get("email") or slots.get("zip") else "inform"
         return intent, max(d.p_best, 0.9), False
-    if len(text.split()) <= 3 and d.best_in_scope not in _ANSWERS and any(slots.get(k) for k in _ANSWER_SLOTS):
+    if words <= 3 and d.best_in_scope not in _ANSWERS and any(slots.get(k) for k in _ANSWER_SLOTS):
         return "inform", max(d.p_best, 0.5), False  # "Gift card", "All of them", "no longer needed"
-    if oos and d.p_oos < ANCHORED_OOS_THRESHOLD and any(slots.get(k) for k in ANCHOR_SLOTS):
+    if oos and (any(slots.get(k) for k in STRONG_ANCHORS)
+                or (d.p_oos < ANCHORED_OOS_THRESHOLD and any(slots.get(k) for k in ANCHOR_SLOTS))):
         return d.best_in_scope, d.p_best, False
-    if oos and (slots.get("affirm") or slots.get("deny")) and len(text.split()) <= 3:
+    if oos and words <= 3 and (slots.get("affirm") or slots.get("deny")):
         return ("affirm" if slots.get("affirm") else "deny"), 1.0 - d.p_oos, False
+    if oos and words <= 6 and _GREETING.search(text):
+        return "greeting", 1.0 - d.p_oos, False
+    if not oos and d.p_best < min_confidence and not any(
+            slots.get(k) for k in (*STRONG_ANCHORS, *ANCHOR_SLOTS, *_ANSWER_SLOTS, "affirm", "deny", "zip")):
+        return OUT_OF_SCOPE, d.p_oos, True
     return intent, float(conf), bool(oos)
 
 

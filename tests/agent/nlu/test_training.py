@@ -1,0 +1,43 @@
+"""Training is reproducible by a command, from the vendored data only (slow: embeds ~21k texts)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from agent.nlu.classifier import IntentModel
+from agent.nlu.data import load_all
+from agent.nlu.paths import MODEL_FILE
+
+
+def test_splits_are_fixed_and_disjoint() -> None:
+    a, b = load_all(), load_all()
+    assert [(e.text, e.split) for e in a] == [(e.text, e.split) for e in b]
+    test_texts = {(e.source, e.text) for e in a if e.split == "test"}
+    train_texts = {(e.source, e.text) for e in a if e.split == "train"}
+    assert not test_texts & train_texts
+    assert {e.source for e in a} == {"bitext", "clinc", "store"}
+
+
+def test_shipped_artifact_is_small_and_loads_fast() -> None:
+    import time
+
+    assert MODEL_FILE.stat().st_size < 2 * 1024 * 1024
+    t0 = time.perf_counter()
+    m = IntentModel.load(MODEL_FILE)
+    assert time.perf_counter() - t0 < 1.0
+    assert 0.0 < m.oos_threshold < 1.0 and m.coef.shape == (len(m.labels), 384)
+
+
+@pytest.mark.slow
+def test_retraining_reproduces_the_shipped_model(tmp_path: Path) -> None:
+    from agent.nlu.train import main
+
+    out = tmp_path / "model.joblib"
+    main(["--out", str(out), "--no-cache"])
+    fresh, shipped = IntentModel.load(out), IntentModel.load(MODEL_FILE)
+    assert fresh.labels == shipped.labels
+    assert fresh.oos_threshold == shipped.oos_threshold
+    assert np.allclose(fresh.coef, shipped.coef, atol=2e-2)
