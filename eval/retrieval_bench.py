@@ -184,16 +184,23 @@ class PooledEmbedder:
         return self.real.model_id + "+pool"
 
     def _key(self, text: str) -> str:
+        """Variant texts ('<name>: <options>. <category>.') pool by template and options;
+        product texts ('<name>. <category>. <option lists>') by template alone, since their option
+        lists are random subsets and nearly all distinct."""
         from eval.gen_catalog import template_key
 
-        head, _, rest = text.partition(":") if ":" in text.split(".")[0] else text.partition(".")
-        return template_key(head.strip()) + "|" + rest
+        first = text.split(". ")[0]
+        if ":" in first:
+            head, _, rest = text.partition(":")
+            return template_key(head.strip()) + ":" + rest
+        head, _, rest = text.partition(".")
+        return template_key(head.strip()) + "." + rest.split(".")[0] + "."
 
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
         keys = [self._key(t) for t in texts]
         missing = list(dict.fromkeys(k for k in keys if k not in self.pool))
         if missing:
-            vecs = self.real.embed_documents([k.replace("|", ": ", 1) for k in missing])
+            vecs = self.real.embed_documents(missing)
             self.pool.update(zip(missing, vecs))
         base = np.stack([self.pool[k] for k in keys])
         noisy = base + self.rng.normal(0.0, self.sigma, base.shape).astype(np.float32)

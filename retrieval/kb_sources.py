@@ -133,10 +133,39 @@ def chunk_text(text: str, max_words: int = MAX_WORDS) -> list[str]:
     return chunks or [text.strip()]
 
 
+LEAD_WORDS = 60
+
+
+def lead(text: str, words: int = LEAD_WORDS) -> str:
+    """The opening of a section (what it is about), cut at a sentence end when one is near."""
+    toks = text.split()
+    if len(toks) <= words:
+        return " ".join(toks)
+    head = " ".join(toks[:words])
+    cut = max(head.rfind(". "), head.rfind("? "), head.rfind(": "))
+    return head[:cut + 1] if cut > len(head) // 2 else head
+
+
 def kb_docs(sections: Iterable[KbSection], *, max_words: int = MAX_WORDS) -> Iterator[IndexDoc]:
+    """Per section: one point per chunk plus, for sections longer than their lead, a short
+    'lead' point (breadcrumb, title and opening lines) so that procedure boilerplate further
+    down does not drown what the section is about. Search folds them back to one result."""
     for sec in sections:
         heading = " › ".join([*sec.path, sec.title])
         chunks = chunk_text(sec.text, max_words)
+        opening = lead(sec.text)
+        if len(chunks) > 1 or len(opening.split()) < len(sec.text.split()):
+            yield IndexDoc(
+                key=f"{sec.section_id}#lead",
+                result_id=sec.section_id,
+                title=sec.title,
+                text=chunks[0],
+                dense_text=f"{heading}: {opening}",
+                sparse_text=f"{heading} {sec.title} {opening}",
+                scope=f"kb:{sec.source}",
+                payload={"source": sec.source, "section_id": sec.section_id, "path": list(sec.path),
+                         "chunk": 1, "chunks": len(chunks)},
+            )
         for i, chunk in enumerate(chunks):
             body = f"{heading}\n\n{chunk}"
             yield IndexDoc(

@@ -38,7 +38,13 @@ class SearchConfig:
     max_query_chars: int = 2000
     max_k: int = 100
     prefetch_limit: int = 50
-    rrf_k: int = 60
+    # RRF: Qdrant scores a point 1 / ((rank + 1) / weight + k - 1) per list. A small k lets the
+    # top ranks count (Qdrant's own default is 2; 60 flattens the lists until fusion mostly
+    # counts co-occurrence). MiniLM is the stronger single retriever on both the catalog and the
+    # policy texts, so it leads 2:1 and BM25 corrects it on exact option words and ids.
+    rrf_k: int = 5
+    rrf_weights: dict[str, tuple[float, float]] = field(
+        default_factory=lambda: {"catalog": (2.0, 1.0), "kb": (2.0, 1.0), "history": (2.0, 1.0)})
     exact_threshold: int = 20_000
     hnsw_ef: int = 128
     understand_catalog_queries: bool = True
@@ -177,7 +183,8 @@ class Searcher:
         return HybridRequest(
             limit=p.fetch, dense=p.dense, sparse=p.sparse, mode=p.mode, filter=p.filter,
             prefetch_limit=max(self.config.prefetch_limit, p.fetch), exact=exact,
-            hnsw_ef=self.config.hnsw_ef, rrf_k=self.config.rrf_k)
+            hnsw_ef=self.config.hnsw_ef, rrf_k=self.config.rrf_k,
+            rrf_weights=self.config.rrf_weights.get(p.collection.value))
 
     @staticmethod
     def _hits(p: _Prepared, scored: Sequence[ScoredPayload]) -> list[SearchHit]:

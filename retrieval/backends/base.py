@@ -35,7 +35,8 @@ class HybridRequest:
     prefetch_limit: int = 50
     exact: bool = True
     hnsw_ef: int | None = None
-    rrf_k: int = 60
+    rrf_k: int = 5
+    rrf_weights: tuple[float, float] | None = None  # (dense, bm25); None = equal
 
 
 @dataclass(frozen=True)

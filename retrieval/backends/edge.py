@@ -209,7 +209,7 @@ class EdgeBackend:
                 limit=r.limit,
                 prefetches=[qe.Prefetch(limit=r.prefetch_limit, query=dense_q, params=params, filter=f),
                             qe.Prefetch(limit=r.prefetch_limit, query=sparse_q, filter=f)],
-                query=qe.Fusion.Rrf(k=r.rrf_k), filter=f, with_payload=True)
+                query=qe.Fusion.Rrf(k=r.rrf_k, weights=list(r.rrf_weights) if r.rrf_weights else None), filter=f, with_payload=True)
         if r.mode == "bm25":
             if sparse_q is None:
                 return qe.QueryRequest(limit=0, with_payload=True)

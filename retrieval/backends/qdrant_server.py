@@ -166,7 +166,7 @@ class QdrantServerBackend:
             return qm.QueryRequest(
                 prefetch=[qm.Prefetch(query=dense, using=DENSE, limit=r.prefetch_limit, params=params, filter=f),
                           qm.Prefetch(query=sparse, using=SPARSE, limit=r.prefetch_limit, filter=f)],
-                query=qm.RrfQuery(rrf=qm.Rrf(k=r.rrf_k)), filter=f, limit=r.limit, with_payload=True)
+                query=qm.RrfQuery(rrf=qm.Rrf(k=r.rrf_k, weights=list(r.rrf_weights) if r.rrf_weights else None)), filter=f, limit=r.limit, with_payload=True)
         if r.mode == "bm25":
             if sparse is None:
                 return None
