@@ -370,6 +370,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", default="demo,100k", help="comma list of demo,10k,100k,1m (default demo,100k)")
     ap.add_argument("--queries", type=Path, default=QUERIES)
     ap.add_argument("--out", type=Path, default=REPORTS / "retrieval")
+    ap.add_argument("--skip-demo", action="store_true",
+                    help="reuse the quality and demo-latency sections of the existing report (e.g. to add 1m)")
     ap.add_argument("--worker", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--store", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -388,13 +390,19 @@ def main(argv: list[str] | None = None) -> int:
                     "loadavg_start": [round(x, 2) for x in os.getloadavg()]},
         "synthetic": {},
     }
-    with tempfile.TemporaryDirectory(prefix="retrieval-bench-demo-") as tmp:
-        r, builds = _demo_retrieval(Path(tmp) / "qdrant")
-        try:
-            report["quality"] = quality(r, queries) | {"n_queries": len(queries)}
-            report["demo"] = {"build": builds, "latency": latency(r, queries)}
-        finally:
-            r.close()
+    json_path = args.out.with_suffix(".json")
+    if args.skip_demo and json_path.exists():
+        old = json.loads(json_path.read_text())
+        report["quality"], report["demo"] = old["quality"], old["demo"]
+        report["machine"]["demo_from"] = old.get("generated")
+    else:
+        with tempfile.TemporaryDirectory(prefix="retrieval-bench-demo-") as tmp:
+            r, builds = _demo_retrieval(Path(tmp) / "qdrant")
+            try:
+                report["quality"] = quality(r, queries) | {"n_queries": len(queries)}
+                report["demo"] = {"build": builds, "latency": latency(r, queries)}
+            finally:
+                r.close()
     for s in sizes:
         if s != "demo":
             print(f"synthetic {s} ...", file=sys.stderr)
@@ -402,7 +410,6 @@ def main(argv: list[str] | None = None) -> int:
     report["machine"]["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     prev = {}
-    json_path = args.out.with_suffix(".json")
     if json_path.exists():  # keep numbers of sizes not re-run this time (e.g. the opt-in 1m run)
         try:
             prev = json.loads(json_path.read_text()).get("synthetic", {})

@@ -13,7 +13,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from retrieval import Collection, Retrieval, RetrievalError, SearchRequest
-from retrieval.collections import SPECS
 from server.retrieval_wiring import build_retrieval, load_catalog_and_orders
 from server.settings import Settings
 
@@ -28,6 +27,12 @@ def _fail(message: str, code: int = 1) -> None:
 
 
 def _open() -> Retrieval:
+    try:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # no "Loading weights" bar in CLI output
+    except ImportError:
+        pass
     try:
         return build_retrieval(Settings())
     except RetrievalError as exc:
