@@ -182,6 +182,24 @@ def _repeat_mentions(text: str, results: list[RecognizerResult]) -> list[Recogni
     return extra
 
 
+def _merge_addresses(results: list[RecognizerResult]) -> list[RecognizerResult]:
+    """Overlapping STREET_ADDRESS matches are parts of one address (a street line found by
+    one pattern, "corner of ... and ..." or the postcode line by another): report their
+    union, with the best score."""
+    addrs = sorted((r for r in results if r.entity_type == "STREET_ADDRESS"), key=lambda r: r.start)
+    if len(addrs) < 2:
+        return results
+    merged: list[RecognizerResult] = []
+    for r in addrs:
+        if merged and r.start < merged[-1].end:
+            m = merged[-1]
+            merged[-1] = RecognizerResult("STREET_ADDRESS", m.start, max(m.end, r.end), max(m.score, r.score),
+                                          recognition_metadata=m.recognition_metadata)
+        else:
+            merged.append(r)
+    return [r for r in results if r.entity_type != "STREET_ADDRESS"] + merged
+
+
 def _recognizer(r: RecognizerResult) -> str:
     return (r.recognition_metadata or {}).get(RecognizerResult.RECOGNIZER_NAME_KEY, "")
 
@@ -191,6 +209,26 @@ NER_RECOGNIZERS = frozenset({"SpacyRecognizer"})
 #: NER types that are mostly harmless and often wrong on numbers ("zip 80279" as a DATE):
 #: any other detection overlapping them wins, whatever the scores.
 WEAK_TYPES = frozenset({"DATE_TIME", "NRP", "ORGANIZATION"})
+
+
+def _trim(text: str, r: RecognizerResult, outer: RecognizerResult) -> RecognizerResult | None:
+    """`r` without the part `outer` covers, when what is left is a whole word or more."""
+    if outer.start <= r.start and r.end <= outer.end:
+        return None
+    if r.start < outer.start < r.end <= outer.end:
+        start, end = r.start, outer.start
+    elif outer.start <= r.start < outer.end < r.end:
+        start, end = outer.end, r.end
+    else:
+        return None  # the outer span sits inside r: r is not a part of it
+    value = text[start:end]
+    start += len(value) - len(value.lstrip(" \t\n,;>"))
+    end -= len(value) - len(value.rstrip(" \t\n,;>"))
+    if end - start < 2 or not any(ch.isalnum() for ch in text[start:end]):
+        return None
+    if (start > 0 and text[start - 1].isalnum()) or (end < len(text) and text[end].isalnum()):
+        return None  # it would cut a word
+    return RecognizerResult(r.entity_type, start, end, r.score, recognition_metadata=r.recognition_metadata)
 
 
 def _finalise(text: str, results: Iterable[RecognizerResult]) -> list[Detection]:
@@ -203,6 +241,7 @@ def _finalise(text: str, results: Iterable[RecognizerResult]) -> list[Detection]
     results = _drop_store_ids(text, list(results))
     results = [r for r in results if _worth_reporting(text[r.start:r.end], r.entity_type)]
     results += _repeat_mentions(text, results)
+    results = _merge_addresses(results)
     ranked = sorted(
         results,
         key=lambda r: (r.entity_type in WEAK_TYPES, -r.score, -(r.end - r.start), r.start),
@@ -213,10 +252,19 @@ def _finalise(text: str, results: Iterable[RecognizerResult]) -> list[Detection]
             continue
         clashes = [k for k in kept if r.start < k.end and k.start < r.end]
         if clashes and r.entity_type in COMPOSITE_TYPES and all(
-            k.entity_type in ABSORBABLE_TYPES and r.start <= k.start and k.end <= r.end
-            for k in clashes
+            k.entity_type in ABSORBABLE_TYPES for k in clashes
         ):
-            kept = [k for k in kept if k not in clashes]  # the whole address beats its parts
+            # The whole address beats its parts; a name that runs into it ("Jennifer
+            # Alcaraz Suite" before "Suite 541 6343 Skogstien 106") keeps its outside part.
+            kept = [k for k in kept if k not in clashes]
+            kept += [t for k in clashes if (t := _trim(text, k, r)) is not None]
+        elif clashes and r.entity_type in ABSORBABLE_TYPES and all(
+            k.entity_type in COMPOSITE_TYPES for k in clashes
+        ):
+            for k in clashes:
+                r = _trim(text, r, k) if r is not None else None
+            if r is None:
+                continue
         elif clashes:
             continue
         kept.append(r)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from presidio_analyzer import EntityRecognizer
 
+from privacy.recognizers.address import AddressCueRecognizer
 from privacy.recognizers.phone import phone_layout_recognizer
 from privacy.recognizers.retail import (
     age_recognizer,
@@ -18,6 +19,7 @@ from privacy.recognizers.retail import (
 def retail_recognizers(lang: str = "en") -> list[EntityRecognizer]:
     return [
         street_address_recognizer(lang),
+        AddressCueRecognizer(supported_language=lang),
         zip_code_recognizer(lang),
         gift_card_recognizer(lang),
         loyalty_number_recognizer(lang),

@@ -61,14 +61,14 @@ class ScoredPhoneRecognizer(PhoneRecognizer):
 
 #: Extension after a number: "x769", "ext. 12", "extension 4".
 _EXT = r"(?:\s?(?i:x|ext\.?|extension)\s?\d{1,5})?"
-_END = r"(?![\w\-]|[.,/]\d)"
+_END = r"(?!\w|-\d|[.,/]\d)"
 LAYOUTS = (
     # +46 (0)8 928 571 38, +1-903-140-4508x769, +447700 208 815
     ("international", re.compile(
         rf"(?<![\w+])\+\d{{1,3}}(?:[\s.\-]?\(\d{{1,4}}\))?(?:[\s.\-]?\d{{1,5}}){{2,5}}{_EXT}{_END}"), 0.5, 0.8),
     # 416 60 039, (579)888-3058, 03.93.92.16.85, 21 253 109 8211
     ("grouped digits", re.compile(
-        rf"(?<![\w+\-.])(?:\(\d{{2,4}}\)\s?|\d{{2,4}}[\s.\-])\d{{2,5}}(?:[\s.\-]\d{{2,5}}){{0,3}}{_EXT}{_END}"), 0.0, 0.6),
+        rf"(?<![\w+\-.])(?:\(\d{{2,4}}\)\s?|\d{{2,4}}[\s.\-])\d{{2,6}}(?:[\s.\-]\d{{2,5}}){{0,3}}{_EXT}{_END}"), 0.0, 0.6),
     # 9498777106 (a bare run: an item id unless a phone word is next to it)
     ("bare digits", re.compile(rf"(?<![\w+\-.])\d{{7,15}}{_EXT}{_END}"), 0.0, 0.6),
 )
