@@ -184,6 +184,9 @@ class QdrantServerBackend:
         return self.query_batch(collection, [request])[0]
 
     def query_batch(self, collection: str, requests: Sequence[HybridRequest]) -> list[list[ScoredPayload]]:
+        if not self.has_collection(collection):
+            raise StoreUnavailableError(
+                f"collection {self._name(collection)!r} has not been indexed yet: run `concierge index`")
         reqs = [self._request(r) for r in requests]
         live = [q for q in reqs if q is not None]
         responses = iter(self._call(self.client.query_batch_points, self._name(collection), live)

@@ -143,3 +143,16 @@ def test_edge_and_qdrant_client_agree(tmp_path: Path, embedder: CachingEmbedder,
     finally:
         edge.close()
         server.close()
+
+
+@pytest.mark.filterwarnings("ignore:Payload indexes have no effect")
+def test_unindexed_collection_is_a_clear_error(tmp_path: Path, embedder: CachingEmbedder) -> None:
+    from retrieval import StoreUnavailableError
+
+    for backend in (EdgeBackend(tmp_path / "empty"), QdrantServerBackend.connect(":memory:")):
+        r = Retrieval(backend, embedder)
+        try:
+            with pytest.raises(StoreUnavailableError, match="concierge index"):
+                r.search("kettle", "kb")
+        finally:
+            r.close()
