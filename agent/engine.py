@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any, TypedDict
 
+from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 
@@ -99,10 +100,10 @@ class Agent:
         return g
 
     @staticmethod
-    def _run(config: dict[str, Any]) -> _Run:
+    def _run(config: RunnableConfig) -> _Run:
         return config["configurable"]["run"]
 
-    def _understand(self, state: AgentState, config: dict[str, Any]) -> dict[str, Any]:
+    def _understand(self, state: AgentState, config: RunnableConfig) -> dict[str, Any]:
         run = self._run(config)
         t0 = time.perf_counter()
         run.understood = self.nlu.understand(run.text)
@@ -112,7 +113,7 @@ class Agent:
         return {"last_intent": run.understood.intent,
                 "negative_streak": (state.get("negative_streak", 0) + 1) if negative else 0}
 
-    def _decide(self, state: AgentState, config: dict[str, Any]) -> dict[str, Any]:
+    def _decide(self, state: AgentState, config: RunnableConfig) -> dict[str, Any]:
         run = self._run(config)
         assert run.understood is not None and run.sentiment is not None
         t0 = time.perf_counter()
@@ -131,7 +132,7 @@ class Agent:
         return {"task": new_state.get("task"), "pending": new_state.get("pending"), "failures": failures,
                 "handed_off": bool(draft.handoff) or state.get("handed_off", False)}
 
-    def _respond(self, state: AgentState, config: dict[str, Any]) -> dict[str, Any]:
+    def _respond(self, state: AgentState, config: RunnableConfig) -> dict[str, Any]:
         run = self._run(config)
         assert run.draft is not None
         t0 = time.perf_counter()

@@ -22,7 +22,10 @@ PATTERNS = {
 STATUS_RE = re.compile(r"\b(" + "|".join(re.escape(s) for s in STATUSES) + r")\b", re.I)
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 # Prompt scaffolding a small model tends to echo back; never shown to a shopper.
-SCAFFOLDING = re.compile(r"FACTS:|REFERENCE ANSWER|The customer wrote|<[A-Z_]+_\d+>|\bas an AI\b", re.I)
+SCAFFOLDING = re.compile(r"FACTS:|REFERENCE ANSWER|The customer wrote|what I wrote|\bdraft\b|<[A-Z_]+_\d+>|"
+                         r"\[[A-Z_]+_?\d*\]|\bas an AI\b", re.I)
+NEGATION = re.compile(r"\b(not|no|don't|doesn't|didn't|isn't|aren't|wasn't|can't|cannot|unable|unfortunately|"
+                      r"sorry|never|won't|none)\b", re.I)
 CIVIL = set("""a an the and or but so to of in on at for with by from as is are was were be been being it its
 this that these those i you we they he she me my your our their us them yes no not please thanks thank sure
 here there can could would will shall may might do does did have has had help happy glad let know if any
@@ -103,8 +106,13 @@ class Verdict:
 MIN_SUPPORT = 0.6
 
 
+def _negation_flip(sentence: str, draft: str) -> bool:
+    """A negation the draft does not make: a small model often inverts the facts."""
+    return bool(draft) and bool(NEGATION.search(sentence)) and not NEGATION.search(draft)
+
+
 def check(reply: str, facts: Facts, required: list[str] | tuple[str, ...] = (),
-          context: str = "") -> Verdict:
+          context: str = "", draft: str = "") -> Verdict:
     """Every claim supported, every required fact present, no echoed prompt, and each sentence's
     wording mostly drawn from the facts (a small model otherwise drifts into invented content)."""
     unsupported = [c for c in claims(reply) if not facts.supports(c)]
@@ -113,6 +121,8 @@ def check(reply: str, facts: Facts, required: list[str] | tuple[str, ...] = (),
     vocab = vocabulary(*facts.texts, context)
     unsupported += [f"off-topic: {s.strip()[:60]}" for s in SENTENCE_END.split(reply)
                     if support_ratio(s, vocab) < MIN_SUPPORT]
+    if _negation_flip(reply, draft):
+        unsupported.append("negation not in the facts")
     low = _norm(reply)
     missing = [r for r in required if _norm(r) not in low]
     return Verdict(not unsupported and not missing and bool(reply.strip()), unsupported, missing)
@@ -122,9 +132,10 @@ class SentenceGate:
     """Releases streamed text sentence by sentence while every sentence is grounded."""
 
     def __init__(self, facts: Facts, emit, context: str = "",  # type: ignore[no-untyped-def]
-                 transform=lambda text: text) -> None:
+                 transform=lambda text: text, draft: str = "") -> None:
         """`transform` maps a raw sentence to what the shopper would see (pseudonyms restored)."""
         self.transform = transform
+        self.draft = draft
         self.facts = facts
         self.vocab = vocabulary(*facts.texts, context)
         self.emit = emit
@@ -156,6 +167,8 @@ class SentenceGate:
             bad.append("echoed prompt")
         if support_ratio(sentence, self.vocab) < MIN_SUPPORT:
             bad.append(f"off-topic: {sentence.strip()[:60]}")
+        if _negation_flip(sentence, self.draft):
+            bad.append("negation not in the facts")
         if bad:
             self.failed = bad
             return False

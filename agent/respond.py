@@ -4,6 +4,7 @@ grounding gate; anything unsupported, or a reply missing a key fact, falls back 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -28,9 +29,12 @@ class Written:
 
 
 class ReplyWriter:
-    def __init__(self, llm: LLMClient | None, pseudonymizer: Pseudonymizer | None = None) -> None:
+    def __init__(self, llm: LLMClient | None, pseudonymizer: Pseudonymizer | None = None, *,
+                 budget_s: float = 10.0) -> None:
+        """`budget_s`: how long the LLM may take to word a reply before the template is used."""
         self.llm = llm
         self.pseudonymizer = pseudonymizer
+        self.budget_s = budget_s
 
     def _p(self, conversation_id: str, text: str) -> str:
         return self.pseudonymizer.pseudonymize(conversation_id, text) if self.pseudonymizer else text
@@ -49,17 +53,30 @@ class ReplyWriter:
                                                draft=self._p(conversation_id, draft.text),
                                                message=self._p(conversation_id, shopper_text))),
         ]
-        gate = SentenceGate(draft.facts, on_token, context=shopper_text,
+        gate = SentenceGate(draft.facts, on_token, context=shopper_text, draft=draft.text,
                             transform=lambda sentence: self._r(conversation_id, sentence))
+        deadline = time.monotonic() + self.budget_s
+        timed_out = False
+
+        def feed(piece: str) -> bool:
+            nonlocal timed_out
+            if time.monotonic() > deadline:
+                timed_out = True
+                return False
+            return gate.feed(piece)
+
         try:
-            raw = self.llm.stream(messages, on_token=gate.feed)
+            raw = self.llm.stream(messages, on_token=feed)
         except LLMUnavailable as exc:
             log.warning("LLM unavailable, using the template reply: %s", exc)
             on_token(draft.text)
             return Written(draft.text, "template", llm_error=str(exc))
+        if timed_out:
+            log.info("LLM wording over its %.1f s budget; using the template", self.budget_s)
+            return Written(draft.text, "template", rejected=["over time budget"])
         grounded = gate.finish() and not gate.failed
         text = self._r(conversation_id, raw).strip()
-        verdict = check(text, draft.facts, draft.required, context=shopper_text)
+        verdict = check(text, draft.facts, draft.required, context=shopper_text, draft=draft.text)
         if not grounded or not verdict.ok:
             rejected = gate.failed or verdict.unsupported or [f"missing {m}" for m in verdict.missing] or ["empty"]
             log.info("LLM reply rejected by grounding (%s); using the template", rejected)

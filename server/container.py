@@ -42,13 +42,24 @@ class Container:
 
     @cached_property
     def tools(self) -> ToolService:
-        return ToolService(self.sessions, self.tool_registry)
+        return ToolService(self.sessions, self.tool_registry, on_write=[self._refresh_history])
 
-    def catalog_names(self) -> list[str]:
-        from tools.models import Product
+    def _refresh_history(self, tool: str, session: Any, result: Any) -> None:
+        """After an order changes through a tool, the customer's history vectors follow."""
+        if isinstance(result, dict) and "order_id" in result and "retrieval" in self.__dict__:
+            from retrieval.tau2_adapter import order_from_record
+
+            self.retrieval.upsert_order(order_from_record(result))
+
+    def catalog_terms(self) -> list[str]:
+        """Product names and option values ("RGB", "Apple HomeKit"): never PII, whatever NER says."""
+        from tools.models import Product, Variant
 
         with self.sessions() as db:
-            return list(db.scalars(select(Product.name)))
+            names = set(db.scalars(select(Product.name)))
+            for options in db.scalars(select(Variant.options)):
+                names.update(str(v) for v in options.values() if len(str(v)) > 2 and any(c.isalpha() for c in str(v)))
+        return sorted(names)
 
     def customer_summary(self, customer_id: str | None) -> dict[str, Any] | None:
         """What the widget may show about the signed-in shopper."""
@@ -84,7 +95,7 @@ class Container:
     def privacy(self):  # type: ignore[no-untyped-def]
         from privacy import PrivacyConfig, PrivacyService, SqlPseudonymStore
 
-        config = PrivacyConfig(allow_terms=tuple(self.catalog_names()))
+        config = PrivacyConfig(allow_terms=tuple(self.catalog_terms()))
         store = SqlPseudonymStore(self.engine, keys=self._pseudonym_keys(), ttl_seconds=self.settings.pseudonym_ttl_s)
         return PrivacyService(config, store)
 
@@ -126,6 +137,34 @@ class Container:
         saver.setup()
         return saver
 
+    # ------------------------------------------------------------------ retrieval and NLU
+    @cached_property
+    def retrieval(self):  # type: ignore[no-untyped-def]
+        from server.retrieval_wiring import build_retrieval
+
+        return build_retrieval(self.settings)
+
+    def ensure_indexed(self) -> dict[str, Any]:
+        """Index catalog, policies and order history; incremental, so cheap when nothing changed."""
+        from server.retrieval_wiring import load_catalog_and_orders
+
+        products, orders, _source = load_catalog_and_orders(self.settings)
+        r = self.retrieval
+        return {"catalog": r.index_catalog(products), "kb": r.index_kb(), "history": r.index_history(orders)}
+
+    @cached_property
+    def retriever(self):  # type: ignore[no-untyped-def]
+        from server.adapters import RetrievalPort
+
+        self.ensure_indexed()
+        return RetrievalPort(self.retrieval)
+
+    @cached_property
+    def nlu(self):  # type: ignore[no-untyped-def]
+        from agent.nlu import NLU
+
+        return NLU(catalog=self.settings.seed_file)
+
     @cached_property
     def agent(self):  # type: ignore[no-untyped-def]
         from agent.engine import Agent
@@ -137,7 +176,8 @@ class Container:
         dialogue = None
         if self.settings.agent_mode == "tools":
             dialogue = ToolsModeDialogue(self.llm, self.tools, pseudonymizer)
-        return Agent(self.tools, self.nlu, ReplyWriter(self.llm, pseudonymizer), checkpointer=self.checkpointer,
+        writer = ReplyWriter(self.llm, pseudonymizer, budget_s=self.settings.llm_reply_budget_s)
+        return Agent(self.tools, self.nlu, writer, checkpointer=self.checkpointer,
                      retriever=self.retriever, pseudonymizer=pseudonymizer, dialogue=dialogue)
 
     async def start_gateway(self):  # type: ignore[no-untyped-def]

@@ -58,7 +58,10 @@ class Settings(BaseSettings):
     )
     llm_model: str = Field(default="smollm2-135m-instruct", description="Model (or LoRA adapter) name.")
     llm_api_key: SecretStr = Field(default=SecretStr("not-needed"))
-    llm_timeout_s: float = Field(default=30.0, gt=0)
+    llm_timeout_s: float = Field(default=15.0, gt=0, description="Per request (and between streamed chunks).")
+    llm_reply_budget_s: float = Field(default=10.0, gt=0,
+                                      description="How long the LLM may take to word a reply before the "
+                                      "deterministic rendering is sent instead.")
     llm_max_retries: int = Field(default=2, ge=0)
     embedded_llm_port: int = Field(default=8081, description="Port of the embedded llama.cpp server.")
     embedded_llm_chat_format: str = Field(

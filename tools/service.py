@@ -4,6 +4,7 @@ its audit row, and turns every failure into a clear `ToolOutcome` the agent can 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -53,10 +54,17 @@ def describe_validation_error(tool: str, exc: ValidationError) -> str:
     return f"Invalid arguments for {tool}: " + "; ".join(parts)
 
 
+WriteListener = Callable[[str, ToolSession, Any], None]
+
+
 class ToolService:
-    def __init__(self, sessions: sessionmaker[Session], registry: ToolRegistry) -> None:
+    def __init__(self, sessions: sessionmaker[Session], registry: ToolRegistry,
+                 on_write: list[WriteListener] | None = None) -> None:
+        """`on_write` listeners run after a write has committed (e.g. to refresh the customer's
+        history in the vector store); their failures are logged, never undo the write."""
         self.sessions = sessions
         self.registry = registry
+        self.on_write = list(on_write or [])
 
     def call(self, session: ToolSession, tool: str, arguments: dict[str, Any] | None, *,
              dry_run: bool = False) -> ToolOutcome:
@@ -123,6 +131,12 @@ class ToolService:
                 raise Unavailable("The store's records are unavailable right now; nothing was changed. "
                                   "Please try again in a moment.") from None
             raise
+        if spec.write:
+            for listener in self.on_write:
+                try:
+                    listener(spec.name, session, result)
+                except Exception:  # a listener must not turn a committed write into an error
+                    log.exception("write listener failed after %s", spec.name)
         return ToolOutcome(spec.name, True, result=result)
 
     def _audit_failure(self, session: ToolSession, tool: str, arguments: dict[str, Any],
