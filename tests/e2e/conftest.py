@@ -86,7 +86,12 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture(scope="module")
 def concierge_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The real server: `concierge seed`, then `concierge serve --port N`, on a temporary store."""
+    """The real server: `concierge seed`, then `concierge serve --port N`, on a temporary store.
+
+    CONCIERGE_E2E_SERVER=http://host:port uses an already running server instead (development)."""
+    if os.environ.get("CONCIERGE_E2E_SERVER"):
+        yield os.environ["CONCIERGE_E2E_SERVER"].rstrip("/")
+        return
     tmp = tmp_path_factory.mktemp("concierge")
     env = {**os.environ,
            "CONCIERGE_VAR_DIR": str(tmp),
@@ -105,7 +110,8 @@ def concierge_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(base, proc, log, timeout=240)
+        # The gateway's startup (models, NLU, catalog index) took up to ~7 minutes on a busy 2-CPU machine.
+        _wait_healthy(base, proc, log, timeout=600)
         missing = [path for path in ("/", "/static/concierge-chat.js", "/demo/customers")
                    if httpx.get(base + path, timeout=10).status_code != 200]
         if missing:

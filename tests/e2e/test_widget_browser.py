@@ -13,7 +13,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-pytestmark = [pytest.mark.slow, pytest.mark.e2e]
+try:  # the gateway's fallback when an agent turn raises: a reply, but not an answer
+    from server.gateway import INTERNAL_ERROR_TEXT
+except ImportError:  # pragma: no cover
+    INTERNAL_ERROR_TEXT = "Sorry, something went wrong on our side."
+
+# The timeout covers the module's server start-up as well (see conftest.concierge_server).
+pytestmark = [pytest.mark.slow, pytest.mark.e2e, pytest.mark.timeout(1200)]
 
 REPLY_TIMEOUT_MS = 180_000          # a first turn may wait for the embedded model to warm up
 
@@ -28,9 +34,10 @@ for (const name of ["session", "message", "error"]) {
 
 def persisted(page: Page) -> list[tuple[str, str]]:
     """(role, text) of every message the widget shows with a server seq, in order."""
-    return page.evaluate("""() => [...document.querySelector('concierge-chat').shadowRoot
+    rows = page.evaluate("""() => [...document.querySelector('concierge-chat').shadowRoot
         .querySelectorAll('.msg[data-seq]')].map(m => [m.dataset.role,
         m.querySelector('.bubble').textContent.trim()])""")
+    return [(role, text) for role, text in rows]
 
 
 def squash(text: str) -> str:
@@ -101,6 +108,7 @@ def test_widget_chat_keyboard_and_resume_against_real_server(concierge_server: s
         expect(chat.locator(".msg[data-streaming]")).to_have_count(0, timeout=30_000)
         reply_text = squash(reply.locator(".bubble").text_content() or "")
         assert reply_text, "the assistant's reply has text"
+        assert reply_text != squash(INTERNAL_ERROR_TEXT), "the agent's turn failed on the server (see its log)"
         assert int(reply.get_attribute("data-seq")) > int(mine.get_attribute("data-seq"))
 
         # --- the polite live region announces it
