@@ -163,10 +163,17 @@ def render(report: dict[str, Any]) -> str:
         f"| Hand-written out-of-scope held-out flagged | {r['n']['store_out_of_scope']} | {r['store_oos_flagged']:.4f} | |",
         f"| Slot extraction, exact per slot (eval/data/nlu_slots.jsonl) | {s['n']} utt. | {s['all_correct']:.4f} | |",
         "",
-        "## Latency (CPU, 2 cores shared with other jobs)",
+        f"## Latency (CPU, {os.cpu_count()} cores shared with other jobs; 1-min load average "
+        f"{lat['load_average_1min']} when measured)",
         "",
-        f"- `understand()` one utterance: median **{lat['single_median_ms']} ms**, p95 {lat['single_p95_ms']} ms",
-        f"- `understand_many()` batches of 64: **{lat['batch_utterances_per_s']} utterances/s** ({lat['batch_n']} utterances)",
+        "| torch threads | `understand()` median | p95 | `understand_many()` batches of 64 |",
+        "|---|---:|---:|---:|",
+        f"| {lat['default_threads']} (default) | **{lat['single_median_ms']} ms** | {lat['single_p95_ms']} ms | "
+        f"**{lat['batch_utterances_per_s']} utt/s** |",
+        f"| 1 | **{lat['one_thread']['single_median_ms']} ms** | {lat['one_thread']['single_p95_ms']} ms | "
+        f"**{lat['one_thread']['batch_utterances_per_s']} utt/s** |",
+        "",
+        "On a loaded machine, one torch thread avoids oversubscription (`concierge understand --threads 1`).",
         f"- loading the intent artifact: {report['model']['artifact_load_ms']} ms; MiniLM load: {report['model']['minilm_load_s']} s",
         "",
         "## Per intent (held-out retail utterances)",
@@ -226,7 +233,16 @@ def main(argv: list[str] | None = None) -> int:
         "I'm Yusuf Rossi, zip 19122", "I want to return the headphones from my last order",
         "can I exchange a delivered item", "any deals for me?", "cancel my order, I ordered by mistake",
         "how do I reset my password", "transfer me to a human", "thanks, bye"] * 10
-    lat = latency(nlu, sample)
+    import torch
+
+    default_threads = torch.get_num_threads()
+    load_before = os.getloadavg()[0]
+    lat = {"default_threads": default_threads, **latency(nlu, sample)}
+    torch.set_num_threads(1)
+    lat_1 = {"threads": 1, **latency(nlu, sample)}
+    torch.set_num_threads(default_threads)
+    lat["one_thread"] = lat_1
+    lat["load_average_1min"] = round(load_before, 2)
     report = {
         "model": {"file": str(MODEL_FILE.relative_to(ROOT)), "labels": len(nlu.labels),
                   "oos_threshold": nlu.intents.oos_threshold, "artifact_load_ms": round(artifact_ms, 1),

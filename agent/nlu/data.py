@@ -94,8 +94,12 @@ def load_clinc(path: Path = CLINC_FILE) -> list[Example]:
 
 
 def load_all() -> list[Example]:
-    """Every labelled example, all sources, all splits."""
-    return [*load_bitext(), *load_clinc(), *load_store_examples()]
+    """Every labelled example, all sources, all splits. A CLINC150 utterance that is also a store
+    example ("hi", "thanks") is dropped, so the store example's split alone decides its use."""
+    store = load_store_examples()
+    seen = {e.text.lower().strip() for e in store}
+    clinc = [e for e in load_clinc() if e.text.lower().strip() not in seen]
+    return [*load_bitext(), *clinc, *store]
 
 
 def select(examples: Iterable[Example], *splits: Split) -> list[Example]:

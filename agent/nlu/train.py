@@ -25,7 +25,7 @@ from agent.nlu.labels import ALL_LABELS, OUT_OF_SCOPE
 from agent.nlu.paths import DEFAULT_CATALOG_FILE, MODEL_FILE, REPO_ROOT
 
 DEFAULT_CACHE = REPO_ROOT / "var" / "nlu" / "embeddings.npz"
-THRESHOLDS = tuple(round(x, 2) for x in np.arange(0.20, 0.96, 0.05))
+THRESHOLDS = tuple(float(round(x, 2)) for x in np.arange(0.20, 0.96, 0.05))
 MIN_CONFIDENCES = (0.0, 0.1, 0.2, 0.3, 0.4)
 
 

@@ -68,6 +68,7 @@ def understand_cmd(
     catalog: Annotated[Path | None, typer.Option(help="Store catalog JSON (τ² db.json); default: the seed file.",
                                                  exists=True, dir_okay=False)] = None,
     alternatives: Annotated[bool, typer.Option("--alternatives", help="Add the top-3 intents per line.")] = False,
+    threads: Annotated[int, typer.Option(min=0, help="torch CPU threads (0: torch's default).")] = 0,
 ) -> None:
     """Understand shoppers' messages: JSON lines {"text": ...} on stdin → one JSON line each on stdout
     ({"text", "intent", "confidence", "out_of_scope", "slots"}; {"error"} for a bad line)."""
@@ -75,6 +76,11 @@ def understand_cmd(
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     from agent.nlu import NLU
     from server.settings import Settings
+
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
 
     source = catalog or Settings().seed_file
     nlu = NLU(catalog=source if Path(source).exists() else None)
