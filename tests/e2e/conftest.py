@@ -53,15 +53,17 @@ def _wait_healthy(base: str, proc: subprocess.Popen[bytes], log: Path, timeout: 
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
-    """Stop the process group we started (the server and the children it spawned)."""
-    if proc.poll() is not None:
-        return
+    """Stop the process group we started (the server and the children it spawned, such as the
+    embedded model server), then sweep whatever is left in that group."""
     try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(15)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(5)
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(5)
+        os.killpg(proc.pid, signal.SIGKILL)     # e.g. a model server respawned during shutdown
     except ProcessLookupError:
         pass
 
