@@ -47,6 +47,9 @@ class Draft:
     handoff: dict[str, Any] | None = None
     use_llm: bool = True
     understood: bool = True
+    # Facts about a customer (orders, profile) are pseudonymised before an LLM sees them;
+    # public facts (catalog, policy) are not.
+    sensitive: bool = True
 
     def __post_init__(self) -> None:
         self.facts.add(self.text)
@@ -347,20 +350,25 @@ class Dialogue:
     def _products(self, turn: Turn) -> Draft:
         hits = self._search(turn.understood.text, "catalog", k=6)
         cards, lines, facts = [], [], Facts()
+        variant_products = {(h.payload or {}).get("product_id") for h in hits if (h.payload or {}).get("item_id")}
         for hit in hits:
             card = _product_card(hit)
             if card is None or any(c["name"] == card["name"] and c.get("item_id") == card.get("item_id") for c in cards):
                 continue
+            if "item_id" not in card and card["product_id"] in variant_products:
+                continue  # the variants found say more than the product's summary
             cards.append(card)
-            avail = "in stock" if card["available"] else "out of stock"
-            opts = f" ({_options(card['options'])})" if card.get("options") else ""
-            lines.append(f"{card['name']}{opts}, {money(card['price'])}, {avail}")
+            if "item_id" in card:
+                avail = "in stock" if card["available"] else "out of stock"
+                lines.append(f"{card['name']} ({_options(card['options'])}), {money(card['price'])}, {avail}")
+            else:
+                lines.append(f"{card['name']}, from {money(card['price'])}")
             facts.add(hit.text, lines[-1])
             if len(cards) == 3:
                 break
         if not cards:
             return fixed(reply("products_none"))
-        return Draft(reply("products_found", products="; ".join(lines)), facts=facts, cards=cards)
+        return Draft(reply("products_found", products="; ".join(lines)), facts=facts, cards=cards, sensitive=False)
 
     def _policy(self, turn: Turn) -> Draft:
         hits = self._search(turn.understood.text, "kb", k=3)
@@ -370,7 +378,7 @@ class Dialogue:
         excerpt = _excerpt(top.text)
         facts = Facts()
         facts.add(top.text)
-        return Draft(reply("policy_answer", title=top.title, text=excerpt), facts=facts)
+        return Draft(reply("policy_answer", title=top.title, text=excerpt), facts=facts, sensitive=False)
 
     def _offers(self, turn: Turn) -> Draft:
         out = self._call(turn, "get_offers", {})
@@ -451,8 +459,11 @@ def _product_card(hit: Passage) -> dict[str, Any] | None:
     name = p.get("name") or p.get("product_name") or hit.title
     if not name or p.get("price") is None:
         return None
+    options = p.get("options") or {}
+    if any(isinstance(v, list) for v in options.values()):  # a product summary: every option's values
+        options = {}
     card = {"kind": "product", "product_id": p.get("product_id") or hit.id.split(":")[0], "name": name,
-            "options": p.get("options") or {}, "price": p.get("price"), "available": bool(p.get("available", True))}
+            "options": options, "price": p.get("price"), "available": bool(p.get("available", True))}
     if p.get("item_id"):
         card["item_id"] = p["item_id"]
     return card

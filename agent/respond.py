@@ -47,10 +47,10 @@ class ReplyWriter:
             on_token(draft.text)
             return Written(draft.text, "template")
         facts_text = "\n".join(dict.fromkeys(draft.facts.texts))
+        private = (lambda t: self._p(conversation_id, t)) if draft.sensitive else (lambda t: t)
         messages = [
             SystemMessage(prompt("system")),
-            HumanMessage(prompt("user").format(facts=self._p(conversation_id, facts_text),
-                                               draft=self._p(conversation_id, draft.text),
+            HumanMessage(prompt("user").format(facts=private(facts_text), draft=private(draft.text),
                                                message=self._p(conversation_id, shopper_text))),
         ]
         gate = SentenceGate(draft.facts, on_token, context=shopper_text, draft=draft.text,

@@ -122,3 +122,13 @@ def sqlite_store(sqlite_url: str) -> Iterator[Store]:
     s = _store(sqlite_url)
     yield s
     s.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """One real server for the whole session (its start loads every model: about a minute)."""
+    from tests.live import start_server, stop_server
+
+    server = start_server(tmp_path_factory.mktemp("live"), sqlite_template)
+    yield server
+    stop_server(server)

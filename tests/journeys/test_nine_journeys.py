@@ -9,7 +9,7 @@ import re
 import httpx
 import pytest
 
-from tests.journeys.conftest import STAFF_SECRET, RunningServer, open_chat
+from tests.live import STAFF_SECRET, RunningServer, open_chat
 from server.auth import issue_staff_token
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
@@ -26,13 +26,13 @@ def order_status(server: RunningServer, order_id: str) -> str:
     return r.json()["status"]
 
 
-def test_1_identify_by_email_and_by_name_and_zip(server: RunningServer) -> None:
+def test_1_identify_by_email_and_by_name_and_zip(live_server: RunningServer) -> None:
     async def journey() -> None:
-        ws, chat = await open_chat(server)
+        ws, chat = await open_chat(live_server)
         async with ws:
             reply = await chat.say("Hi, my email is yusuf.rossi7301@example.com")
             assert "Yusuf" in reply.text and "verified" in reply.text
-        ws, chat = await open_chat(server)
+        ws, chat = await open_chat(live_server)
         async with ws:
             reply = await chat.say("I'm Noah Brown, zip code 80279")
             assert "Noah" in reply.text and "verified" in reply.text
@@ -41,9 +41,9 @@ def test_1_identify_by_email_and_by_name_and_zip(server: RunningServer) -> None:
     run(journey())
 
 
-def test_2_order_status_with_tracking(server: RunningServer) -> None:
+def test_2_order_status_with_tracking(live_server: RunningServer) -> None:
     async def journey() -> None:
-        ws, chat = await open_chat(server)
+        ws, chat = await open_chat(live_server)
         async with ws:
             first = await chat.say("Where is my order #W2378156?")
             assert "verify" in first.text.lower() and "email" in first.text.lower()
@@ -56,9 +56,9 @@ def test_2_order_status_with_tracking(server: RunningServer) -> None:
     run(journey())
 
 
-def test_3_cancel_a_pending_order_after_confirmation_and_refuse_a_delivered_one(server: RunningServer) -> None:
+def test_3_cancel_a_pending_order_after_confirmation_and_refuse_a_delivered_one(live_server: RunningServer) -> None:
     async def journey() -> None:
-        ws, chat = await open_chat(server, identity=server.identity("yusuf_rossi_9620"))
+        ws, chat = await open_chat(live_server, identity=live_server.identity("yusuf_rossi_9620"))
         async with ws:
             refused = await chat.say("Please cancel order #W2378156")
             assert "can't cancel" in refused.text and "delivered" in refused.text
@@ -66,16 +66,16 @@ def test_3_cancel_a_pending_order_after_confirmation_and_refuse_a_delivered_one(
             assert "no longer needed" in ask.text and "ordered by mistake" in ask.text
             readback = await chat.say("I no longer need it")
             assert "#W6247578" in readback.text and "yes or no" in readback.text
-            assert order_status(server, "#W6247578") == "pending"
+            assert order_status(live_server, "#W6247578") == "pending"
             done = await chat.say("yes")
             assert "cancelled" in done.text
-            assert order_status(server, "#W6247578") == "cancelled"
+            assert order_status(live_server, "#W6247578") == "cancelled"
     run(journey())
 
 
-def test_4_return_delivered_items_to_a_gift_card_after_confirmation(server: RunningServer) -> None:
+def test_4_return_delivered_items_to_a_gift_card_after_confirmation(live_server: RunningServer) -> None:
     async def journey() -> None:
-        ws, chat = await open_chat(server, identity=server.identity("mia_moore_8366"))
+        ws, chat = await open_chat(live_server, identity=live_server.identity("mia_moore_8366"))
         async with ws:
             ask = await chat.say("I'd like to return the bookshelf from order #W5544629")
             assert "refund" in ask.text.lower() and "gift card" in ask.text.lower()
@@ -83,13 +83,13 @@ def test_4_return_delivered_items_to_a_gift_card_after_confirmation(server: Runn
             assert "Bookshelf" in readback.text and "$471.77" in readback.text and "yes or no" in readback.text
             done = await chat.say("yes, go ahead")
             assert "return" in done.text.lower() and "#W5544629" in done.text
-            assert order_status(server, "#W5544629") == "return requested"
+            assert order_status(live_server, "#W5544629") == "return requested"
     run(journey())
 
 
-def test_5_product_question_answered_from_the_catalog(server: RunningServer) -> None:
+def test_5_product_question_answered_from_the_catalog(live_server: RunningServer) -> None:
     async def journey() -> None:
-        ws, chat = await open_chat(server)
+        ws, chat = await open_chat(live_server)
         async with ws:
             reply = await chat.say("Do you sell a clicky mechanical keyboard with RGB backlight?")
             cards = reply.message.get("cards") or []
@@ -99,9 +99,9 @@ def test_5_product_question_answered_from_the_catalog(server: RunningServer) -> 
     run(journey())
 
 
-def test_6_policy_question_answered_from_the_policy_text(server: RunningServer) -> None:
+def test_6_policy_question_answered_from_the_policy_text(live_server: RunningServer) -> None:
     async def journey() -> None:
-        ws, chat = await open_chat(server)
+        ws, chat = await open_chat(live_server)
         async with ws:
             reply = await chat.say("How do returns work for a delivered order?")
             assert "policy" in reply.text.lower()
@@ -109,9 +109,9 @@ def test_6_policy_question_answered_from_the_policy_text(server: RunningServer) 
     run(journey())
 
 
-def test_7_personal_offers_with_reasons(server: RunningServer) -> None:
+def test_7_personal_offers_with_reasons(live_server: RunningServer) -> None:
     async def journey() -> None:
-        ws, chat = await open_chat(server, identity=server.identity("noah_brown_6181"))
+        ws, chat = await open_chat(live_server, identity=live_server.identity("noah_brown_6181"))
         async with ws:
             reply = await chat.say("Do you have any deals or offers for me?")
             cards = reply.message.get("cards") or []
@@ -120,9 +120,9 @@ def test_7_personal_offers_with_reasons(server: RunningServer) -> None:
     run(journey())
 
 
-def test_8_asking_for_a_person_marks_the_conversation_for_handoff(server: RunningServer) -> None:
+def test_8_asking_for_a_person_marks_the_conversation_for_handoff(live_server: RunningServer) -> None:
     async def journey() -> None:
-        ws, chat = await open_chat(server)
+        ws, chat = await open_chat(live_server)
         async with ws:
             reply = await chat.say("I want to talk to a person")
             assert "member of our team" in reply.text
@@ -131,9 +131,9 @@ def test_8_asking_for_a_person_marks_the_conversation_for_handoff(server: Runnin
     run(journey())
 
 
-def test_9_out_of_scope_gets_a_polite_answer_about_what_concierge_does(server: RunningServer) -> None:
+def test_9_out_of_scope_gets_a_polite_answer_about_what_concierge_does(live_server: RunningServer) -> None:
     async def journey() -> None:
-        ws, chat = await open_chat(server)
+        ws, chat = await open_chat(live_server)
         async with ws:
             reply = await chat.say("What's the weather going to be like in Paris tomorrow?")
             assert "can't help with that" in reply.text and "orders" in reply.text

@@ -1,5 +1,6 @@
 """A real Concierge server (subprocess, embedded defaults: SQLite, Qdrant Edge, SmolLM2 through
-llama.cpp) and a WebSocket client that talks to it as the widget does."""
+llama.cpp) and a WebSocket client that talks to it as the widget does. The `live_server` fixture
+(tests/conftest.py) starts one per test session."""
 
 from __future__ import annotations
 
@@ -12,13 +13,11 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 import websockets
 
 from server.auth import issue_identity_token
@@ -82,13 +81,6 @@ def stop_server(server: RunningServer) -> None:
         server.proc.wait(30)
     except subprocess.TimeoutExpired:
         server.proc.kill()
-
-
-@pytest.fixture(scope="session")
-def server(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    s = start_server(tmp_path_factory.mktemp("journeys"), sqlite_template)
-    yield s
-    stop_server(s)
 
 
 @dataclass
