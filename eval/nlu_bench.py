@@ -174,6 +174,7 @@ def render(report: dict[str, Any]) -> str:
         f"**{lat['one_thread']['batch_utterances_per_s']} utt/s** |",
         "",
         "On a loaded machine, one torch thread avoids oversubscription (`concierge understand --threads 1`).",
+        "",
         f"- loading the intent artifact: {report['model']['artifact_load_ms']} ms; MiniLM load: {report['model']['minilm_load_s']} s",
         "",
         "## Per intent (held-out retail utterances)",
