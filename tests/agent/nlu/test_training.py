@@ -41,3 +41,17 @@ def test_retraining_reproduces_the_shipped_model(tmp_path: Path) -> None:
     assert fresh.labels == shipped.labels
     assert fresh.oos_threshold == shipped.oos_threshold
     assert np.allclose(fresh.coef, shipped.coef, atol=2e-2)
+
+
+def test_nlu_package_imports_no_other_capability() -> None:
+    """agent/nlu takes the catalog as data: it imports neither server nor tools/retrieval/privacy."""
+    import ast
+
+    from agent.nlu.paths import PACKAGE_DIR
+
+    banned = {"server", "tools", "retrieval", "privacy"}
+    for path in PACKAGE_DIR.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            assert not any(n.split(".")[0] in banned for n in names), (path.name, names)
