@@ -125,10 +125,27 @@ def sqlite_store(sqlite_url: str) -> Iterator[Store]:
 
 
 @pytest.fixture(scope="session")
-def live_server(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    """One real server for the whole session (its start loads every model: about a minute)."""
+def index_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo store indexed once (`concierge index all`, real MiniLM + Qdrant Edge); servers
+    started by the tests copy it, so each start only checks content hashes."""
+    import subprocess
+    import sys
+
+    var = tmp_path_factory.mktemp("index")
+    db = var / "concierge.db"
+    shutil.copyfile(sqlite_template, db)
+    env = {**os.environ, "CONCIERGE_VAR_DIR": str(var), "CONCIERGE_DATABASE_URL": f"sqlite:///{db}"}
+    subprocess.run([str(Path(sys.executable).parent / "concierge"), "index", "all"], env=env, check=True,
+                   capture_output=True, timeout=1200)
+    return var / "qdrant"
+
+
+@pytest.fixture(scope="session")
+def live_server(sqlite_template: Path, index_template: Path,  # type: ignore[no-untyped-def]
+                tmp_path_factory: pytest.TempPathFactory):
+    """One real server for the whole session (its start loads every model)."""
     from tests.live import start_server, stop_server
 
-    server = start_server(tmp_path_factory.mktemp("live"), sqlite_template)
+    server = start_server(tmp_path_factory.mktemp("live"), sqlite_template, index_template=index_template)
     yield server
     stop_server(server)

@@ -48,11 +48,14 @@ class RunningServer:
         return issue_identity_token(IDENTITY_SECRET, customer_id)
 
 
-def start_server(var: Path, sqlite_template: Path, extra_env: dict[str, str] | None = None) -> RunningServer:
+def start_server(var: Path, sqlite_template: Path, extra_env: dict[str, str] | None = None, *,
+                 index_template: Path | None = None, timeout_s: float = 900) -> RunningServer:
     var.mkdir(parents=True, exist_ok=True)
     db = var / "concierge.db"
     if not db.exists():
         shutil.copyfile(sqlite_template, db)
+    if index_template is not None and not (var / "qdrant").exists():
+        shutil.copytree(index_template, var / "qdrant")
     port, llm_port = free_port(), free_port()
     env = {**os.environ, "CONCIERGE_VAR_DIR": str(var), "CONCIERGE_DATABASE_URL": f"sqlite:///{db}",
            "CONCIERGE_PORT": str(port), "CONCIERGE_EMBEDDED_LLM_PORT": str(llm_port),
@@ -61,7 +64,7 @@ def start_server(var: Path, sqlite_template: Path, extra_env: dict[str, str] | N
     log = open(var / "server.log", "ab")  # noqa: SIM115
     proc = subprocess.Popen([str(BIN), "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 300
+    deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"server exited: {(var / 'server.log').read_text()[-3000:]}")

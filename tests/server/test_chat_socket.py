@@ -137,9 +137,9 @@ def test_rate_limit_per_connection(live_server: RunningServer) -> None:
     run(scenario())
 
 
-def test_a_killed_server_loses_nothing_acked(sqlite_template, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_killed_server_loses_nothing_acked(sqlite_template, index_template, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """SIGKILL right after the ack: after a restart the message is there and gets its answer."""
-    server = start_server(tmp_path / "var", sqlite_template)
+    server = start_server(tmp_path / "var", sqlite_template, index_template=index_template)
     try:
         async def before_kill() -> tuple[str, int]:
             ws, chat = await open_chat(server)
@@ -153,7 +153,7 @@ def test_a_killed_server_loses_nothing_acked(sqlite_template, tmp_path) -> None:
         server.proc.wait(30)
     finally:
         stop_server(server)
-    restarted = start_server(tmp_path / "var", sqlite_template)
+    restarted = start_server(tmp_path / "var", sqlite_template, index_template=index_template)
     try:
         async def after_restart() -> list[dict]:
             ws, chat = await open_chat(restarted, conversation_id=conversation_id, last_seq=0)
