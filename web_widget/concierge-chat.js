@@ -333,6 +333,11 @@ button:disabled, button[aria-disabled="true"] { cursor: default; }
 .items .item-name { font-weight: 600; }
 .items .item-opts { display: block; color: var(--_muted); font-size: 12px; font-weight: 400; }
 .items .item-price { white-space: nowrap; font-variant-numeric: tabular-nums; }
+.more-items summary {
+  margin-top: 8px; font-size: 12.5px; font-weight: 600; color: var(--_accent); cursor: pointer;
+  list-style-position: inside; border-radius: 4px;
+}
+.more-items[open] summary { margin-bottom: 2px; }
 .tracking { margin-top: 10px; padding-top: 8px; border-top: 1px dashed var(--_border); font-size: 12.5px; color: var(--_muted); overflow-wrap: anywhere; }
 .tracking strong { color: var(--_text); font-weight: 600; font-variant-numeric: tabular-nums; }
 .offer { border-color: color-mix(in srgb, var(--_accent) 35%, var(--_border)); background: color-mix(in srgb, var(--_accent) 5%, var(--_bg)); }
@@ -898,18 +903,23 @@ textarea::placeholder { color: #6b7280; }
           el("div", null, el("div", { class: "kicker", text: "Order" }), el("h4", { text: c.order_id || "Your order" })),
           status ? el("span", { class: "pill", "data-tone": ORDER_TONE[status.toLowerCase()] || "info", text: titleCase(status) }) : null));
       const items = Array.isArray(c.items) ? c.items : [];
+      const itemRow = (it) => {
+        if (!it || typeof it !== "object") return el("li", null, el("span", { class: "item-name", text: String(it) }));
+        const opts = it.options && typeof it.options === "object" ? Object.values(it.options).join(" · ") : "";
+        return el("li", null,
+          el("span", { class: "item-name" }, String(it.name || it.product_id || it.item_id || "Item"),
+            opts ? el("span", { class: "item-opts", text: opts }) : null),
+          it.price != null ? el("span", { class: "item-price", text: this._money(it.price) }) : null);
+      };
       if (items.length) {
-        const ul = el("ul", { class: "items" });
-        for (const it of items) {
-          if (it && typeof it === "object") {
-            const opts = it.options && typeof it.options === "object" ? Object.values(it.options).join(" · ") : "";
-            ul.append(el("li", null,
-              el("span", { class: "item-name" }, String(it.name || it.product_id || it.item_id || "Item"),
-                opts ? el("span", { class: "item-opts", text: opts }) : null),
-              it.price != null ? el("span", { class: "item-price", text: this._money(it.price) }) : null));
-          } else ul.append(el("li", null, el("span", { class: "item-name", text: String(it) })));
+        const shown = items.length > 4 ? 3 : items.length;     // long orders: the rest behind "Show more"
+        card.append(el("ul", { class: "items" }, ...items.slice(0, shown).map(itemRow)));
+        if (items.length > shown) {
+          const more = items.length - shown;
+          card.append(el("details", { class: "more-items" },
+            el("summary", { text: `Show ${more} more ${more === 1 ? "item" : "items"}` }),
+            el("ul", { class: "items" }, ...items.slice(shown).map(itemRow))));
         }
-        card.append(ul);
       }
       const tracking = [];
       for (const t of Array.isArray(c.tracking) ? c.tracking : []) {

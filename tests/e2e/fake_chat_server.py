@@ -56,6 +56,13 @@ ORDER_CARD = {
     ],
     "tracking": [{"tracking_id": ["843053632392"], "item_ids": ["1151293680", "4983901480"]}],
 }
+BIG_ORDER_CARD = {
+    "kind": "order", "order_id": "#W3470184", "status": "processed",
+    "items": [{"name": n, "item_id": str(1000 + i), "price": p, "options": {"color": "blue"}}
+              for i, (n, p) in enumerate([("Wireless Earbuds", 258.84), ("Water Bottle", 54.04),
+                                          ("Bookshelf", 549.84), ("Yoga Mat", 92.53), ("Desk Lamp", 164.28)])],
+    "tracking": [],
+}
 PRODUCT_CARDS = [
     {"kind": "product", "product_id": "1656367028", "item_id": "7706410293", "name": "Mechanical Keyboard",
      "options": {"switch type": "clicky", "backlight": "none", "size": "full size"}, "price": 269.16,
@@ -117,6 +124,8 @@ class Fake:
 
 def reply_for(text: str) -> dict[str, Any]:
     t = text.lower()
+    if "all my orders" in t:
+        return {"text": "You have two orders:", "cards": [ORDER_CARD, BIG_ORDER_CARD]}
     if "order" in t:
         return {"text": "Your order #W2378156 was delivered on Tuesday. Here are the details:",
                 "cards": [ORDER_CARD], "quick_replies": ["Return an item", "Exchange an item", "That's all"]}

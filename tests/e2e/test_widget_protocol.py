@@ -109,6 +109,25 @@ def test_streaming_cards_and_quick_replies(page: Page, fake_server: str):
     assert sorted(events) == s
 
 
+def test_long_orders_collapse(page: Page, fake_server: str):
+    chat = widget(page)
+    open_chat(page)
+    say(page, "show all my orders")
+    cards = chat.locator("article.card.order")
+    expect(cards).to_have_count(2, timeout=5_000)
+    big = cards.nth(1)
+    expect(big.locator(".pill")).to_have_text("Processed")
+    expect(big.locator(":scope > .items li")).to_have_count(3)
+    summary = big.locator("details.more-items summary")
+    expect(summary).to_have_text("Show 2 more items")
+    expect(big.locator("details.more-items .items li").first).to_be_hidden()
+    summary.focus()
+    page.keyboard.press("Enter")                                   # native <details>: keyboard works
+    expect(big.locator("details.more-items .items li")).to_have_text([re.compile("Yoga Mat"),
+                                                                      re.compile("Desk Lamp")])
+    expect(cards.nth(0).locator("details")).to_have_count(0)       # two items: nothing hidden
+
+
 def test_reconnect_resumes_without_duplicates(page: Page, fake_server: str):
     chat = widget(page)
     open_chat(page)
