@@ -9,6 +9,8 @@ entity types so every character is claimed by at most one detection.
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
@@ -47,6 +49,33 @@ class PiiDetector:
             chunk_size=self.config.max_segment_chars, chunk_overlap=200
         )
         self._batch = BatchAnalyzerEngine(self.analyzer)
+        self._cache: OrderedDict[str, tuple[Detection, ...]] = OrderedDict()
+        self._cache_lock = threading.Lock()
+
+    #: Recent texts and their detections (texts without `known` values only). Chat turns are
+    #: scrubbed more than once (the turn, then the transcript, then the log line) and the
+    #: same log messages repeat; a hit costs a dict lookup instead of a spaCy pass.
+    CACHE_SIZE = 1024
+
+    def clear_cache(self) -> None:
+        with self._cache_lock:
+            self._cache.clear()
+
+    def _cached(self, text: str) -> list[Detection] | None:
+        with self._cache_lock:
+            hit = self._cache.get(text)
+            if hit is not None:
+                self._cache.move_to_end(text)
+                return list(hit)
+        return None
+
+    def _remember(self, text: str, found: list[Detection]) -> list[Detection]:
+        if len(text) <= 20_000:
+            with self._cache_lock:
+                self._cache[text] = tuple(found)
+                if len(self._cache) > self.CACHE_SIZE:
+                    self._cache.popitem(last=False)
+        return found
 
     @classmethod
     def default(cls) -> "PiiDetector":
@@ -82,11 +111,14 @@ class PiiDetector:
         if not text.strip():
             return []
         ad_hoc = known_value_recognizers(known, self.config.language)
+        if not ad_hoc and (hit := self._cached(text)) is not None:
+            return hit
         if len(text) <= self.config.max_segment_chars:
             results = self._analyze(text, ad_hoc)
         else:
             results = self._chunker.predict_with_chunking(text, lambda t: self._analyze(t, ad_hoc))
-        return _finalise(text, results)
+        found = _finalise(text, results)
+        return found if ad_hoc else self._remember(text, found)
 
     def detect_batch(self, texts: Sequence[str | bytes | None], batch_size: int = 32) -> list[list[Detection]]:
         """Like `detect` for many texts, running spaCy over them with `nlp.pipe`."""
@@ -98,12 +130,15 @@ class PiiDetector:
                 out[i] = []
             elif len(t) > self.config.max_segment_chars:
                 out[i] = self.detect(t)
+            elif (hit := self._cached(t)) is not None:
+                out[i] = hit
+        short = [i for i in short if out[i] is None]
         if short:
             results = self._batch.analyze_iterator(
                 [cleaned[i] for i in short], batch_size=batch_size, **self._kwargs()
             )
             for i, res in zip(short, results):
-                out[i] = _finalise(cleaned[i], res)
+                out[i] = self._remember(cleaned[i], _finalise(cleaned[i], res))
         return [o or [] for o in out]
 
 

@@ -206,6 +206,9 @@ class StreetAddressRecognizer(PatternRecognizer):
             global_regex_flags=FLAGS | (re.IGNORECASE if lower_case else 0),
         )
         self._lower = None if lower_case else StreetAddressRecognizer(supported_language, True)
+        for p in self.patterns:  # compile now, not on the first message that needs them
+            p.compiled_regex = re.compile(p.regex, flags=self.global_regex_flags)
+            p.compiled_with_flags = self.global_regex_flags
 
     def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):  # noqa: D102
         if self._lower is not None and not any(ch.isupper() for ch in text):

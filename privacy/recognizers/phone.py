@@ -10,8 +10,9 @@ not validate for the configured regions, but only next to a phone context word.
 
 from __future__ import annotations
 
+import phonenumbers
 import regex as re
-from presidio_analyzer import LocalRecognizer, RecognizerResult
+from presidio_analyzer import EntityRecognizer, LocalRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 from presidio_analyzer.predefined_recognizers import PhoneRecognizer
 
@@ -48,15 +49,43 @@ class ScoredPhoneRecognizer(PhoneRecognizer):
             leniency=1,
         )
 
+    #: Stretches of text that could hold a phone number: 7+ digits with the separators
+    #: phone numbers use, not glued to letters (python-phonenumbers rejects those anyway).
+    CANDIDATE = re.compile(
+        r"(?<![\p{L}\d])(?:\+|00|\()?\d(?:[\d\s().\-/]|\u00a0){5,30}\d"
+        r"(?:\s?(?i:x|ext\.?|extension)\s?\d{1,5})?(?![\p{L}\d])"
+    )
+
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
-        if sum(ch.isdigit() for ch in text) < 7:
-            return []  # no phone number has fewer digits; skips 11 region scans
-        results = super().analyze(text, entities, nlp_artifacts)
-        for r in results:
-            r.score = phone_score(text[r.start : r.end])
-        return results
+        """Presidio's PhoneRecognizer runs python-phonenumbers' matcher over the whole text once
+        per region (11 scans, a quarter of all detection time). Here the matcher only sees
+        the candidate stretches, and stops at the first region that finds a number in one."""
+        if "PHONE_NUMBER" not in entities or sum(ch.isdigit() for ch in text) < 7:
+            return []
+        results: list[RecognizerResult] = []
+        for cand in self.CANDIDATE.finditer(text):
+            if sum(ch.isdigit() for ch in cand.group()) < 7:
+                continue
+            lo = max(0, cand.start() - 1)
+            window = text[lo: cand.end() + 1]
+            for region in self.supported_regions:
+                found = list(phonenumbers.PhoneNumberMatcher(window, region, leniency=self.leniency))
+                if not found:
+                    continue
+                for match in found:
+                    start, end = lo + match.start, lo + match.end
+                    results.append(RecognizerResult(
+                        self.supported_entities[0], start, end, phone_score(text[start:end]),
+                        analysis_explanation=self._get_analysis_explanation(region),
+                        recognition_metadata={
+                            RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                            RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+                        },
+                    ))
+                break
+        return EntityRecognizer.remove_duplicates(results)
 
 
 #: Extension after a number: "x769", "ext. 12", "extension 4".
