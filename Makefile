@@ -52,6 +52,7 @@ bench: install
 	$(BIN)/python -m eval.retrieval_bench
 	$(BIN)/python -m eval.privacy_bench
 	$(BIN)/python -m eval.nlu_bench
+	$(BIN)/python -m eval.chat_bench
 
 # Re-pin after changing dependencies in pyproject.toml.
 lock:

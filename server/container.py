@@ -184,6 +184,7 @@ class Container:
         """Load the heavy parts off the event loop, then build the gateway inside it."""
         import asyncio
 
+        from server.chat import Limits
         from server.gateway import Gateway
         from server.hub import LocalHub
 
@@ -191,7 +192,9 @@ class Container:
         store = await asyncio.to_thread(lambda: self.conversations)
         return Gateway(store=store, hub=LocalHub(), agent=agent,
                        identity_secret=self.settings.identity_secret.get_secret_value(),
-                       customer_summary=self.customer_summary)
+                       customer_summary=self.customer_summary,
+                       limits=Limits(self.settings.chat_messages_per_minute,
+                                     self.settings.chat_connections_per_address))
 
     def close(self) -> None:
         if "engine" in self.__dict__:

@@ -42,6 +42,10 @@ class Settings(BaseSettings):
 
     seed_file: Path = Field(default=ROOT / "tools" / "data" / "tau2_retail" / "db.json")
 
+    # --- chat limits ---
+    chat_messages_per_minute: int = Field(default=20, ge=1, description="Per WebSocket connection.")
+    chat_connections_per_address: int = Field(default=10, ge=1, description="Open chats per client address.")
+
     # --- privacy ---
     pseudonym_key: SecretStr = Field(
         default=SecretStr(""),
