@@ -68,6 +68,25 @@ def get_customer(customer_id: str, staff: Staff, db: Db) -> dict[str, Any]:
     return record
 
 
+@router.post("/customers/{customer_id}/forget", summary="Right to erasure for one customer")
+def forget(customer_id: str, staff: Staff, db: Db,
+           container: Annotated[Container, Depends(get_container)]) -> dict[str, Any]:
+    """Deletes the customer's conversations, pseudonym maps and history vectors; blanks the PII of
+    their audit rows. The only write of this API, itself recorded in the audit log."""
+    from server.erasure import erased_id, forget_customer
+    from tools import audit
+    from tools.session import ToolSession
+
+    if db.get(Customer, customer_id) is None:
+        raise HTTPException(404, f"Customer {customer_id!r} not found.")
+    outcome = forget_customer(container, customer_id)
+    with container.sessions.begin() as tx:
+        audit.record(tx, ToolSession(actor=f"staff:{staff.name}"), tool="forget_customer",
+                     arguments={"customer_id": erased_id(customer_id)}, ok=True,
+                     result={k: v for k, v in outcome.items() if k != "customer_id"}, write=True)
+    return outcome
+
+
 @router.get("/orders/{order_id}", summary="One order, τ² layout")
 def get_order(order_id: str, staff: Staff, db: Db) -> dict[str, Any]:
     order = db.get(Order, order_id)

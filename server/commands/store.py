@@ -145,6 +145,31 @@ def customers_consent(
     _emit({"user_id": customer_id, "marketing_consent": on}, as_json)
 
 
+@customers.command("forget")
+def customers_forget(
+    customer_id: str,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+) -> None:
+    """Right to erasure: delete the customer's conversations, pseudonym maps and history vectors;
+    blank the PII of their audit rows. (With the embedded Qdrant, stop the server first or use
+    the operator API's POST /api/customers/{id}/forget.)"""
+    from server.erasure import forget_customer
+    from tools.models import Customer
+
+    c = _container()
+    with c.sessions() as db:
+        if db.get(Customer, customer_id) is None:
+            _fail(f"customer {customer_id!r} not found")
+            return
+    if not yes and not typer.confirm(f"Erase {customer_id}'s conversations, maps and history?"):
+        raise typer.Exit(1)
+    try:
+        _emit(forget_customer(c, customer_id), as_json)
+    except Exception as exc:  # e.g. the embedded vector store is held by a running server
+        _fail(str(exc))
+
+
 orders = typer.Typer(help="Look up orders.", no_args_is_help=True)
 
 
