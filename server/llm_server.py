@@ -27,6 +27,17 @@ def bundled_model_path() -> Path:
     return path
 
 
+def _die_with_parent() -> None:
+    """Linux: deliver SIGTERM to this child when its parent process dies."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
 class EmbeddedLLMServer:
     """A supervised `python -m llama_cpp.server` child process; restarted if it dies."""
 
@@ -51,7 +62,10 @@ class EmbeddedLLMServer:
 
     def _spawn(self) -> None:
         out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
-        self._proc = subprocess.Popen(self._command(), stdout=out, stderr=subprocess.STDOUT)
+        # Own session: a signal to the app's process group is the app's to handle (it stops the
+        # child itself); PDEATHSIG: the child dies with the app, even on SIGKILL.
+        self._proc = subprocess.Popen(self._command(), stdout=out, stderr=subprocess.STDOUT,
+                                      start_new_session=True, preexec_fn=_die_with_parent)
 
     def ready(self) -> bool:
         try:
@@ -78,7 +92,7 @@ class EmbeddedLLMServer:
 
     def _watch(self) -> None:
         while not self._stop.wait(2.0):
-            if self._proc is not None and self._proc.poll() is not None:
+            if self._proc is not None and self._proc.poll() is not None and not self._stop.is_set():
                 log.warning("embedded LLM server exited (%s); restarting", self._proc.returncode)
                 self._spawn()
 
