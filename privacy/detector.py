@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 import threading
+
+import regex
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
@@ -196,25 +198,105 @@ def _worth_reporting(value: str, entity_type: str) -> bool:
     return True
 
 
+#: spaCy labels the small model often gives to a name it does not know.
+CONFUSABLE_WITH_NAMES = frozenset({"ORGANIZATION", "LOCATION", "NRP", "DATE_TIME"})
+
+
+def _meta(name: str) -> dict:
+    return {RecognizerResult.RECOGNIZER_NAME_KEY: name}
+
+
 def _repeat_mentions(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
     """One sense per discourse: once a name is found as PERSON, its other mentions in the same
-    text (the full name, or its capitalised parts) are the same person."""
+    text (the full name, or its capitalised parts) are the same person, also where spaCy
+    called that mention an organisation or a place ("… calls me Christine" as ORG)."""
     names = {text[r.start:r.end] for r in results if r.entity_type == "PERSON" and r.score >= 0.5}
     if not names:
         return []
     parts = set(names)
     for n in names:
         parts.update(w for w in re.findall(r"[^\W\d_][\w'-]{2,}", n) if w[0].isupper())
-    taken = [(r.start, r.end) for r in results]
+    taken = [(r.start, r.end, r.entity_type, r.score) for r in results]
     extra: list[RecognizerResult] = []
     for part in sorted(parts, key=len, reverse=True):
         for m in re.finditer(rf"(?<![\w]){re.escape(part)}(?![\w])", text):
-            if any(m.start() < e and s < m.end() for s, e in taken):
+            clash = [t for t in taken if m.start() < t[1] and t[0] < m.end()]
+            if any(t[2] == "PERSON" or t[2] not in CONFUSABLE_WITH_NAMES for t in clash):
                 continue
-            taken.append(m.span())
-            extra.append(RecognizerResult("PERSON", m.start(), m.end(), 0.55,
-                                          recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: "RepeatMention"}))
+            if any(not (m.start() <= t[0] and t[1] <= m.end() + 2) for t in clash):
+                continue  # the other label covers more than the name ("Ström's Cautionary Tales")
+            score = max([0.55] + [t[3] + 0.01 for t in clash])
+            taken.append((m.start(), m.end(), "PERSON", score))
+            extra.append(RecognizerResult("PERSON", m.start(), m.end(), score, recognition_metadata=_meta("RepeatMention")))
     return extra
+
+
+_LIST_ITEM = r"\p{Lu}[\p{L}\p{M}'’\-]+(?:[ ]\p{Lu}[\p{L}\p{M}'’\-]+)?"
+_NAME_LIST = regex.compile(rf"(?<![\w])(?:{_LIST_ITEM},[ ]){{1,8}}{_LIST_ITEM},?[ ](?:and|or|&)[ ]{_LIST_ITEM}(?![\w])"
+                           rf"|(?<![\w]){_LIST_ITEM}[ ](?:and|&)[ ]{_LIST_ITEM}(?![\w])")
+_LIST_ITEM_RX = regex.compile(_LIST_ITEM)
+
+
+def _coordinated_names(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
+    """Names in a list are all names: "Kónya, Becker and Vasquez", "Torpy and Salinas". When
+    one item of a coordinated list of capitalised words is a PERSON, so are the others
+    (where spaCy called them an organisation or a place, or nothing)."""
+    persons = [r for r in results if r.entity_type == "PERSON" and r.score >= 0.5]
+    if not persons:
+        return []
+    extra: list[RecognizerResult] = []
+    for lst in _NAME_LIST.finditer(text):
+        items = [m for m in _LIST_ITEM_RX.finditer(text, lst.start(), lst.end())]
+        spans = [(m.start(), m.end()) for m in items]
+        if not any(any(p.start <= s and e <= p.end for p in persons) for s, e in spans):
+            continue
+        for s, e in spans:
+            clash = [r for r in results if s < r.end and r.start < e]
+            if any(r.entity_type == "PERSON" or r.entity_type not in CONFUSABLE_WITH_NAMES for r in clash):
+                continue
+            if any(r.start < s or r.end > e for r in clash):
+                continue
+            score = max([0.6] + [r.score + 0.01 for r in clash])
+            extra.append(RecognizerResult("PERSON", s, e, score, recognition_metadata=_meta("CoordinatedName")))
+    return extra
+
+
+def _split_lines(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
+    """spaCy's small model runs entities over line breaks ("Olga Krylova\nCable line installer",
+    "Alberico Rizzo\n>Barnett"); a name, organisation or place ends at the line's end. Only
+    the first line of such an entity is kept, without surrounding blanks."""
+    out = []
+    for r in results:
+        if _recognizer(r) in NER_RECOGNIZERS:
+            value = text[r.start:r.end]
+            first = value.split("\n", 1)[0]
+            stripped = first.strip(" \t>*-")
+            if not stripped:
+                continue
+            start = r.start + first.index(stripped)
+            if (start, start + len(stripped)) != (r.start, r.end):
+                r = RecognizerResult(r.entity_type, start, start + len(stripped), r.score,
+                                     analysis_explanation=r.analysis_explanation,
+                                     recognition_metadata=r.recognition_metadata)
+        out.append(r)
+    return out
+
+
+def _merge_same_person(results: list[RecognizerResult]) -> list[RecognizerResult]:
+    """Overlapping PERSON detections are one name ("Cormac Allan" by a cue, "Allan" by spaCy):
+    report their union."""
+    persons = sorted((r for r in results if r.entity_type == "PERSON"), key=lambda r: r.start)
+    if len(persons) < 2:
+        return results
+    merged: list[RecognizerResult] = []
+    for r in persons:
+        if merged and r.start < merged[-1].end:
+            m = merged[-1]
+            merged[-1] = RecognizerResult("PERSON", m.start, max(m.end, r.end), max(m.score, r.score),
+                                          recognition_metadata=m.recognition_metadata)
+        else:
+            merged.append(r)
+    return [r for r in results if r.entity_type != "PERSON"] + merged
 
 
 def _merge_addresses(results: list[RecognizerResult]) -> list[RecognizerResult]:
@@ -274,8 +356,11 @@ def _finalise(text: str, results: Iterable[RecognizerResult]) -> list[Detection]
     a shopper-facing redaction needs one answer per character.
     """
     results = _drop_store_ids(text, list(results))
+    results = _split_lines(text, results)
     results = [r for r in results if _worth_reporting(text[r.start:r.end], r.entity_type)]
+    results = _merge_same_person(results)
     results += _repeat_mentions(text, results)
+    results += _coordinated_names(text, results)
     results = _merge_addresses(results)
     ranked = sorted(
         results,

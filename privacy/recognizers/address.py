@@ -28,6 +28,8 @@ import regex as re
 from presidio_analyzer import LocalRecognizer, Pattern, PatternRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
+from privacy.recognizers.casing import is_lower_case
+
 FLAGS = re.DOTALL | re.MULTILINE
 
 # ---------------------------------------------------------------- building blocks
@@ -211,7 +213,7 @@ class StreetAddressRecognizer(PatternRecognizer):
             p.compiled_with_flags = self.global_regex_flags
 
     def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):  # noqa: D102
-        if self._lower is not None and not any(ch.isupper() for ch in text):
+        if self._lower is not None and is_lower_case(text):
             results = self._lower.analyze(text, entities, nlp_artifacts)
             for r in results:  # answer as this recognizer, so context enhancement applies
                 r.recognition_metadata[RecognizerResult.RECOGNIZER_IDENTIFIER_KEY] = self.id
@@ -272,7 +274,7 @@ class AddressCueRecognizer(LocalRecognizer):
     ) -> list[RecognizerResult]:
         if "STREET_ADDRESS" not in entities or not any(ch.isdigit() for ch in text) and "corner" not in text.lower():
             return []
-        lower = not any(ch.isupper() for ch in text)
+        lower = is_lower_case(text)
         results = []
         for rx, score in ((self._CUED_LOWER if lower else self._CUED, 0.6), (self._CORNER, 0.5)):
             if lower and rx is self._CORNER:

@@ -29,6 +29,8 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Token
 
+from privacy.recognizers.casing import is_lower_case
+
 HONORIFICS = {
     "mr", "mrs", "ms", "mx", "miss", "dr", "prof", "sir", "dame", "madam", "mme", "mlle",
     "herr", "frau", "sr", "sra", "sig", "signora", "monsieur", "madame",
@@ -50,13 +52,25 @@ LEFT_CUES = (
     ("cousin",), ("nephew",), ("niece",), ("boyfriend",), ("girlfriend",), ("fiance",),
     ("fiancee",), ("neighbour",), ("neighbor",), ("landlord",), ("said",), ("says",),
     ("asked",), ("told",), ("cousin",), ("guardian",), ("beneficiary",), ("on", "behalf", "of"),
+    ("calls", "me"), ("address", ":"), ("ms",), ("mr",), ("mrs",),
 )
 STRONG_CUES = {
     ("name", "is"), ("name", "was"), ("name", ":"), ("names", "are"), ("i", "am"), ("i", "'m"),
     ("dear",), ("signed",), ("regards", ","), ("sincerely", ","), ("attn", ":"),
     ("attention", ":"), ("recipient", ":"), ("customer", ":"), ("called",), ("named",),
     ("named", "him"), ("named", "her"), ("call", "me"), ("call", "him"), ("call", "her"),
+    ("calls", "me"), ("name", "?"),
 }
+#: Nouns after a name that make it a person: "the Ruoho novel", "a Homero Portillo concert",
+#: "a huge Jouni Hahli fan".
+CREATOR_NOUNS = {
+    "novel", "novels", "version", "concert", "concerts", "album", "albums", "song", "songs",
+    "film", "films", "movie", "movies", "book", "books", "biography", "fan", "fans", "tour",
+    "interview", "lyrics", "single", "record", "poem", "painting", "memoir", "quote",
+}
+#: Words between a subject and its verb: "Thaddeus had given", "Dori just has to".
+_BETWEEN = {"just", "also", "then", "had", "has", "have", "will", "would", "could", "should",
+            "did", "never", "always", "finally", "really", "still", "once", "soon", "later"}
 # Verbs whose subject is usually a person (base forms; inflections are derived below).
 PERSON_VERBS = {
     "live", "say", "tell", "ask", "give", "list", "write", "call", "email", "want", "need",
@@ -67,6 +81,7 @@ PERSON_VERBS = {
     "employ", "fly", "become", "publish", "record", "lose", "win", "travel", "study", "teach",
     "join", "found", "graduate", "retire", "resign", "decide", "agree", "promise", "admit",
     "claim", "insist", "refuse", "suggest", "reply", "note", "add", "state", "report",
+    "speak", "hear", "sell", "hold", "make", "take", "help", "want", "wish", "hope",
 }
 _IRREGULAR = {
     "said": "say", "told": "tell", "gave": "give", "wrote": "write", "written": "write",
@@ -75,7 +90,8 @@ _IRREGULAR = {
     "went": "go", "gone": "go", "left": "leave", "spent": "spend", "flew": "fly", "flown": "fly",
     "became": "become", "lost": "lose", "won": "win", "began": "begin", "begun": "begin",
     "died": "die", "lives": "live", "lived": "live", "married": "marry", "studied": "study",
-    "taught": "teach", "was": "be", "is": "be",
+    "taught": "teach", "was": "be", "is": "be", "given": "give", "spoken": "speak",
+    "heard": "hear", "sold": "sell", "held": "hold", "made": "make", "took": "take",
 }
 #: Field labels that look like speaker labels ("Address:") but are not names.
 FIELD_LABELS = {
@@ -183,8 +199,9 @@ class ProperNameRecognizer(LocalRecognizer):
             return []
         doc: Doc = nlp_artifacts.tokens
         results: list[RecognizerResult] = []
-        if not any(ch.isupper() for ch in text):
-            return self._lower_case(text)
+        results += self._lower_case(text)
+        if is_lower_case(text):
+            return results
         i = 0
         n = len(doc)
         while i < n:
@@ -212,8 +229,8 @@ class ProperNameRecognizer(LocalRecognizer):
             end = None
             for w in re.finditer(r"[^\W\d_][\w'’\-]*\.?", text[m.start("name"): m.end("name")]):
                 word = w.group().lower().rstrip(".")
-                if word in STOP_WORDS or word in NOT_NAMES:
-                    break
+                if word in STOP_WORDS or word in NOT_NAMES or not w.group().islower():
+                    break  # capitalised names are the main pass's
                 end = m.start("name") + w.end()
             if end is not None:
                 out.append(self._result(m.start("name"), end, 0.6))
@@ -226,7 +243,8 @@ class ProperNameRecognizer(LocalRecognizer):
         if all(_is_initial(t) for t in span):
             return 0.0
         prev = _prev_words(doc, i)
-        if prev and prev[-1].rstrip(".") in HONORIFICS:
+        if prev and (prev[-1].rstrip(".") in HONORIFICS or (
+                prev[-1] == "." and len(prev) > 1 and prev[-2] in HONORIFICS)):
             return 0.9
         start_of_sentence = _sentence_start(doc, i)
         # "proper": every token capitalised and the run not merely a capitalised first word.
@@ -253,8 +271,17 @@ class ProperNameRecognizer(LocalRecognizer):
         # "Zak shouted at", "Trivo lives on": subject of a verb people do.
         if nxt.text.islower() and person_verb(nxt.lower_) and nxt.lower_ not in ("is", "was"):
             return 0.6
-        # "Luiza is from Xignite": people are from places and companies.
+        if nxt.lower_ in _BETWEEN and nxt2 is not None and nxt2.text.islower() and person_verb(nxt2.lower_) \
+                and nxt2.lower_ not in ("is", "was"):
+            return 0.6
+        # "Luiza is from Xignite", "Zoe Young from Flightaware": people are from places and
+        # companies.
         if nxt.lower_ in ("is", "was", "'s") and nxt2 is not None and nxt2.lower_ == "from" and n_tok <= 3:
+            return 0.6
+        if nxt.lower_ == "from" and 2 <= n_tok <= 3 and nxt2 is not None and nxt2.text[:1].isupper():
+            return 0.6
+        # "the Ruoho novel", "a Homero Portillo concert"
+        if nxt.lower_ in CREATOR_NOUNS and prev and prev[-1] in ("the", "a", "an", "huge", "big", "his", "her"):
             return 0.6
         # "Warrane, can I please speak to your boss?": a name addressed at the start.
         if start_of_sentence and nxt.text == "," and n_tok <= 2 and nxt2 is not None and \

@@ -1,0 +1,68 @@
+"""Person names the small spaCy model misses or mislabels, and words that are not names."""
+
+from __future__ import annotations
+
+import pytest
+
+from privacy.detector import PiiDetector
+from privacy.recognizers.names import person_verb
+
+
+def persons(detector: PiiDetector, text: str) -> list[str]:
+    return [d.text for d in detector.detect(text) if d.entity_type == "PERSON"]
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Have you been to a Ravil G Yefimov concert before?", "Ravil G Yefimov"),  # middle initial
+    ("In case of my child's account, we need to add Ryan P Costa as guardian", "Ryan P Costa"),
+    ("Warrane, can I please speak to your boss?", "Warrane"),  # addressed
+    ("Luiza is from Xignite", "Luiza"),  # people are from places and companies
+    ("Zoe Young from Flightaware is the keynote speaker", "Zoe Young"),
+    ("Maybe it's under Miklós Hajdu", "Miklós Hajdu"),
+    ("What's your last name? Boyle", "Boyle"),
+    ("She named him Luís", "Luís"),
+    ("Unlike the Ruoho novel, it's not about that.", "Ruoho"),
+    ("Thaddeus had given his address to the courier", "Thaddeus"),
+    ("I'd like to join accounts with ms. Quinzia", "Quinzia"),
+    ("sometimes people call me višeslav", "višeslav"),  # all lower case after a strong cue
+    ("hi my name is ana lucia ferreira, order #W7242815 is late", "ana lucia ferreira"),
+])
+def test_names_from_cues_and_shapes(detector: PiiDetector, text: str, name: str) -> None:
+    assert name in persons(detector, text), detector.detect(text)
+
+
+def test_a_name_repeated_as_something_else_is_still_the_name(detector: PiiDetector) -> None:
+    found = persons(detector, "My name is Christine Hertzog but everyone calls me Christine")
+    assert found == ["Christine Hertzog", "Christine"]
+
+
+def test_names_in_a_list_with_a_known_name_are_all_names(detector: PiiDetector) -> None:
+    found = persons(detector, "The company is the brainchild of our 3 founders: Kónya, Becker and Vasquez.")
+    assert {"Kónya", "Becker", "Vasquez"} <= set(found)
+
+
+def test_names_end_at_the_line_end(detector: PiiDetector) -> None:
+    text = "Olga Krylova\nCable line installer\n1610 ul. Zakrzowska 92 Apt. 399, Cyprus 72423"
+    assert "Olga Krylova" in persons(detector, text)
+    assert not any("\n" in p for p in persons(detector, text))
+
+
+def test_first_line_of_an_address_block_is_a_name(detector: PiiDetector) -> None:
+    text = "Maureen Thibault\n\n41086 Kiannonkatu 98\n Suite 464\n OULU\n\n Finland 80896"
+    assert persons(detector, text) == ["Maureen Thibault"]
+
+
+@pytest.mark.parametrize("text", [
+    "Thanks, the Yoga Mat arrived.",
+    "Please cancel order #W2378156.",
+    "Personal Info:\nPhone: 0490 75 40 81",
+    "Is the Gaming Mouse still $154.99?",
+    "Hi, where is my order?",
+])
+def test_ordinary_capitalised_words_are_not_names(detector: PiiDetector, text: str) -> None:
+    assert persons(detector, text) == []
+
+
+def test_person_verbs_cover_inflections() -> None:
+    assert person_verb("lives") and person_verb("said") and person_verb("shouted") and person_verb("given")
+    assert not person_verb("table")
