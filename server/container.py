@@ -163,10 +163,14 @@ class Container:
     def nlu(self):  # type: ignore[no-untyped-def]
         from agent.nlu import NLU
 
-        return NLU(catalog=self.settings.seed_file)
+        # One MiniLM per process: the NLU embeds with retrieval's model.
+        return NLU(model=self.retrieval.dense, catalog=self.settings.seed_file)
 
     @cached_property
     def agent(self):  # type: ignore[no-untyped-def]
+        import torch
+
+        torch.set_num_threads(self.settings.torch_threads)  # a server answers many short requests
         from agent.engine import Agent
         from agent.respond import ReplyWriter
         from agent.tools_mode import ToolsModeDialogue

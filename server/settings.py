@@ -42,6 +42,9 @@ class Settings(BaseSettings):
 
     seed_file: Path = Field(default=ROOT / "tools" / "data" / "tau2_retail" / "db.json")
 
+    torch_threads: int = Field(default=1, ge=1, description="Threads for embedding in the server (latency "
+                               "over throughput; more threads oversubscribe 2 cores next to the LLM).")
+
     # --- chat limits ---
     chat_messages_per_minute: int = Field(default=20, ge=1, description="Per WebSocket connection.")
     chat_connections_per_address: int = Field(default=10, ge=1, description="Open chats per client address.")
