@@ -282,39 +282,21 @@ def _split_lines(text: str, results: list[RecognizerResult]) -> list[RecognizerR
     return out
 
 
-def _merge_same_person(results: list[RecognizerResult]) -> list[RecognizerResult]:
-    """Overlapping PERSON detections are one name ("Cormac Allan" by a cue, "Allan" by spaCy):
-    report their union."""
-    persons = sorted((r for r in results if r.entity_type == "PERSON"), key=lambda r: r.start)
-    if len(persons) < 2:
+def _merge_same_type(results: list[RecognizerResult], entity_type: str) -> list[RecognizerResult]:
+    """Overlapping detections of one type are one entity ("Cormac Allan" by a cue, "Allan" by
+    spaCy; "2006-04-07 09:00:27" and its date part): report their union."""
+    same = sorted((r for r in results if r.entity_type == entity_type), key=lambda r: r.start)
+    if len(same) < 2:
         return results
     merged: list[RecognizerResult] = []
-    for r in persons:
+    for r in same:
         if merged and r.start < merged[-1].end:
             m = merged[-1]
-            merged[-1] = RecognizerResult("PERSON", m.start, max(m.end, r.end), max(m.score, r.score),
+            merged[-1] = RecognizerResult(entity_type, m.start, max(m.end, r.end), max(m.score, r.score),
                                           recognition_metadata=m.recognition_metadata)
         else:
             merged.append(r)
-    return [r for r in results if r.entity_type != "PERSON"] + merged
-
-
-def _merge_addresses(results: list[RecognizerResult]) -> list[RecognizerResult]:
-    """Overlapping STREET_ADDRESS matches are parts of one address (a street line found by
-    one pattern, "corner of ... and ..." or the postcode line by another): report their
-    union, with the best score."""
-    addrs = sorted((r for r in results if r.entity_type == "STREET_ADDRESS"), key=lambda r: r.start)
-    if len(addrs) < 2:
-        return results
-    merged: list[RecognizerResult] = []
-    for r in addrs:
-        if merged and r.start < merged[-1].end:
-            m = merged[-1]
-            merged[-1] = RecognizerResult("STREET_ADDRESS", m.start, max(m.end, r.end), max(m.score, r.score),
-                                          recognition_metadata=m.recognition_metadata)
-        else:
-            merged.append(r)
-    return [r for r in results if r.entity_type != "STREET_ADDRESS"] + merged
+    return [r for r in results if r.entity_type != entity_type] + merged
 
 
 def _recognizer(r: RecognizerResult) -> str:
@@ -358,10 +340,11 @@ def _finalise(text: str, results: Iterable[RecognizerResult]) -> list[Detection]
     results = _drop_store_ids(text, list(results))
     results = _split_lines(text, results)
     results = [r for r in results if _worth_reporting(text[r.start:r.end], r.entity_type)]
-    results = _merge_same_person(results)
+    results = _merge_same_type(results, "PERSON")
+    results = _merge_same_type(results, "DATE_TIME")
     results += _repeat_mentions(text, results)
     results += _coordinated_names(text, results)
-    results = _merge_addresses(results)
+    results = _merge_same_type(results, "STREET_ADDRESS")
     ranked = sorted(
         results,
         key=lambda r: (r.entity_type in WEAK_TYPES, -r.score, -(r.end - r.start), r.start),

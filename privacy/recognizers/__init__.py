@@ -11,6 +11,7 @@ from privacy.recognizers.retail import (
     gift_card_recognizer,
     loyalty_number_recognizer,
     street_address_recognizer,
+    timestamp_recognizer,
     title_recognizer,
     zip_code_recognizer,
 )
@@ -25,5 +26,6 @@ def retail_recognizers(lang: str = "en") -> list[EntityRecognizer]:
         loyalty_number_recognizer(lang),
         title_recognizer(lang),
         age_recognizer(lang),
+        timestamp_recognizer(lang),
         phone_layout_recognizer(lang),
     ]

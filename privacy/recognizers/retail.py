@@ -96,6 +96,25 @@ def age_recognizer(lang: str) -> PatternRecognizer:
             Pattern("n year old", r"\b\d{1,3}(?=[\s-]*(?i:years?|yrs?)[\s-]*(?i:old)\b)", 0.6),
             Pattern("aged n", r"(?<=\b(?i:aged?)\s*:?\s*)\d{1,3}\b", 0.5),
             Pattern("n y/o", r"\b\d{1,3}(?=\s*(?i:y/o|yo)\b)", 0.5),
+            # "I just turned 47", "I'll turn 23" (not "turn 2 pages", "turned 90 degrees")
+            Pattern("turned n", r"(?<=\b(?i:turn|turned|turning|turns)\s)(?:1[0-9]|[2-9][0-9]|1[01][0-9])\b"
+                    r"(?!\s*(?:%|(?i:degrees?|percent|pages?|times?|minutes?|km|miles?|left|right)))", 0.5),
         ],
+        global_regex_flags=CASE_SENSITIVE,
+    )
+
+
+def timestamp_recognizer(lang: str) -> PatternRecognizer:
+    """ISO-style timestamps as one DATE_TIME ("2006-04-07 09:00:27"); spaCy and Presidio's
+    date pattern split the date from the time."""
+    return PatternRecognizer(
+        supported_entity="DATE_TIME",
+        name="TimestampRecognizer",
+        supported_language=lang,
+        patterns=[Pattern(
+            "date + time",
+            r"\b\d{4}-\d{2}-\d{2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s?(?:Z|[+-]\d{2}:?\d{2}|(?i:am|pm)))?)\b",
+            0.9,
+        )],
         global_regex_flags=CASE_SENSITIVE,
     )

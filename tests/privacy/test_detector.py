@@ -66,3 +66,26 @@ def test_batch_and_single_agree(detector: PiiDetector) -> None:
     texts = ["email me at a.b@example.org", "", "nothing here", "I am Jane Doe from 12 Main Street"]
     batch = detector.detect_batch(texts)
     assert batch == [detector.detect(t) for t in texts]
+
+
+def test_a_timestamp_is_one_date_time(detector: PiiDetector) -> None:
+    found = detector.detect("Date: 2003-08-28 12:13:52\nName: Sieda Batukayev")
+    assert ("DATE_TIME", "2003-08-28 12:13:52") in [(d.entity_type, d.text) for d in found]
+
+
+@pytest.mark.parametrize("text, age", [("I just turned 47", "47"), ("My brother just turned 35", "35")])
+def test_turned_n_is_an_age(detector: PiiDetector, text: str, age: str) -> None:
+    assert types(detector.detect(text)).get(age) == "AGE"
+
+
+def test_turning_things_is_not_an_age(detector: PiiDetector) -> None:
+    assert "AGE" not in types(detector.detect("turn 2 pages and turned 90 degrees")).values()
+
+
+def test_the_cache_returns_the_same_answer_and_can_be_cleared(detector: PiiDetector) -> None:
+    text = "Hi, I'm Cache Testperson, call me on 415-555-0199"
+    first = detector.detect(text)
+    assert detector.detect(text) == first
+    detector.clear_cache()
+    assert detector.detect(text) == first
+    assert detector.detect(text, known={"PERSON": ["Cache Testperson"]})[0].score == 0.99
