@@ -11,6 +11,7 @@ from typing import Annotated, Any, TypedDict
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.graph import END, START, StateGraph
 
 from agent.dialogue import Dialogue, Draft, Turn, fixed
@@ -84,7 +85,8 @@ class Agent:
         self.pseudonymizer = pseudonymizer
         self.handoff = handoff or HandoffPolicy()
         self.sentiment = sentiment or SentimentAnalyzer()
-        self.graph = self._build().compile(checkpointer=checkpointer)
+        # Without a saver the state would not survive between turns; the server passes its SQL one.
+        self.graph = self._build().compile(checkpointer=checkpointer or InMemorySaver())
 
     # ------------------------------------------------------------------ graph
 

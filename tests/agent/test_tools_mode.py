@@ -30,9 +30,21 @@ def scripted() -> Iterator[tuple[ScriptedLLM, str]]:
     llm.stop()
 
 
+def saver(store: Store):  # type: ignore[no-untyped-def]
+    """LangGraph's SQLite saver on the store's own database file, as the server uses it."""
+    import sqlite3
+
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
+    s = SqliteSaver(sqlite3.connect(store.engine.url.database, check_same_thread=False))
+    s.setup()
+    return s
+
+
 def tools_agent(store: Store, nlu, url: str) -> Agent:  # type: ignore[no-untyped-def]
     client = LLMClient(make_chat_model(LLMConfig(base_url=url, model="scripted", timeout_s=60, max_retries=0)))
-    return Agent(store.tools, nlu, ReplyWriter(None), dialogue=ToolsModeDialogue(client, store.tools))
+    return Agent(store.tools, nlu, ReplyWriter(None), checkpointer=saver(store),
+                 dialogue=ToolsModeDialogue(client, store.tools))
 
 
 def status(store: Store, order_id: str) -> str:
@@ -100,7 +112,7 @@ def test_smollm2_tool_calls_through_llama_cpp_are_checked(sqlite_store: Store, n
                                                           smollm2_function_calling: str) -> None:
     client = LLMClient(make_chat_model(LLMConfig(base_url=smollm2_function_calling, model="smollm2-135m-instruct",
                                                  timeout_s=120, max_retries=0, max_tokens=120)))
-    agent = Agent(sqlite_store.tools, nlu, ReplyWriter(None),
+    agent = Agent(sqlite_store.tools, nlu, ReplyWriter(None), checkpointer=saver(sqlite_store),
                   dialogue=ToolsModeDialogue(client, sqlite_store.tools))
     session = ToolSession.for_customer("yusuf_rossi_9620", verified_by="website_identity", session_id="conv-5")
     for text in ["Please cancel order #W6247578 because I no longer need it", "What is the status of #W4776164?"]:
