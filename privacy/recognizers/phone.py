@@ -27,6 +27,17 @@ _INTL = re.compile(r"^\s*(?:\+|00)\d")
 _GROUPED = re.compile(r"^\(?\d{2,4}\)?[\s.\-]\d{2,4}[\s.\-]\d{2,5}(?:[\s.\-]\d{1,5})*$")
 
 
+_DATE_LIKE = re.compile(
+    r"^\s*(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2}))(?!\d)"
+)
+
+
+def date_or_time(text: str, start: int, end: int) -> bool:
+    """A digit run that is a date ("2018-01-14 03…", "05/02/2024") or runs into a clock time
+    ("… 12:20:39"), not a phone number."""
+    return bool(_DATE_LIKE.match(text[start:end])) or bool(re.match(r"\s?:\d{2}", text[end:end + 4]))
+
+
 def phone_score(number: str) -> float:
     """0.75 international, 0.6 grouped with separators, 0.4 (Presidio's default) otherwise."""
     if _INTL.match(number):
@@ -76,6 +87,8 @@ class ScoredPhoneRecognizer(PhoneRecognizer):
                     continue
                 for match in found:
                     start, end = lo + match.start, lo + match.end
+                    if date_or_time(text, start, end):
+                        continue
                     results.append(RecognizerResult(
                         self.supported_entities[0], start, end, phone_score(text[start:end]),
                         analysis_explanation=self._get_analysis_explanation(region),
@@ -137,7 +150,7 @@ class PhoneLayoutRecognizer(LocalRecognizer):
                 if any(m.start() < e and s < m.end() for s, e in taken):
                     continue
                 digits = sum(ch.isdigit() for ch in m.group())
-                if not 6 <= digits <= 17:
+                if not 6 <= digits <= 17 or date_or_time(text, m.start(), m.end()):
                     continue
                 score = cued if number_context(text, m.start(), m.end()) == "phone" else plain
                 if score <= 0:

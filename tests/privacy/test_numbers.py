@@ -121,3 +121,12 @@ def test_lowercase_iban(detector: PiiDetector) -> None:
 def test_is_store_identifier_shapes() -> None:
     assert is_store_identifier("#W2378156") and is_store_identifier("843053632392")
     assert not is_store_identifier("4111 1111 1111 1111")
+
+
+@pytest.mark.parametrize("text", [
+    "Date: 1978-04-13 12:20:39\nName: Toshimi Arata",
+    "On 2018-01-14 03:07:43, the government began",
+    "Delivered 05/02/2024 12:30",
+])
+def test_dates_and_times_are_not_phone_numbers(detector: PiiDetector, text: str) -> None:
+    assert "PHONE_NUMBER" not in found(detector, text).values()
