@@ -348,7 +348,7 @@ def render(report: dict[str, Any]) -> str:
     if report["synthetic"]:
         lines += [
             "",
-            "## Synthetic catalogs (Edge backend, HNSW m=16 ef_construct=128, search ef=128)",
+            "## Synthetic catalogs (Edge backend, HNSW m=16 ef_construct=100, search ef=128)",
             "",
             "Items = catalog points (products + variants) from `eval/gen_catalog.py`. Dense vectors: each distinct "
             "template text embedded once with MiniLM, reused per item with N(0, 0.01²) noise per dimension; BM25 "

@@ -56,7 +56,7 @@ class IndexDoc:
         )
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
 
-    def stored_payload(self, embedder_id: str) -> dict[str, Any]:
+    def stored_payload(self, embedder_id: str, content_hash: str | None = None) -> dict[str, Any]:
         return {
             **self.payload,
             "key": self.key,
@@ -64,5 +64,5 @@ class IndexDoc:
             TITLE: self.title,
             TEXT: self.text,
             SCOPE: self.scope,
-            CONTENT_HASH: self.content_hash(embedder_id),
+            CONTENT_HASH: content_hash or self.content_hash(embedder_id),
         }

@@ -61,14 +61,15 @@ class Indexer:
             existing = self.backend.scroll_field(name, CONTENT_HASH, flt)
         total = len(docs) if isinstance(docs, Sized) else None
         seen: set[str] = set()
-        batch: list[tuple[str, IndexDoc]] = []
+        batch: list[tuple[str, IndexDoc, str]] = []
         embedded = done = 0
         for d in docs:
             pid = point_id(name, d.key)
             seen.add(pid)
             done += 1
-            if existing.get(pid) != d.content_hash(eid):
-                batch.append((pid, d))
+            h = d.content_hash(eid)
+            if existing.get(pid) != h:
+                batch.append((pid, d, h))
             if len(batch) >= self.batch_size:
                 self.upsert_docs(collection, batch)
                 embedded += len(batch)
@@ -82,19 +83,21 @@ class Indexer:
             progress(done, total)
         stale = [pid for pid in existing if pid not in seen] if delete_stale else []
         self.backend.delete(name, stale)
+        self.backend.flush(name)
         if embedded and self.backend.count(name) >= self.hnsw_min_points:
             self.backend.optimize(name)
         return IndexStats(name, len(seen), embedded, len(seen) - embedded, len(stale))
 
-    def upsert_docs(self, collection: Collection, items: Sequence[tuple[str, IndexDoc]]) -> None:
+    def upsert_docs(self, collection: Collection, items: Sequence[tuple[str, IndexDoc, str]]) -> None:
+        """items: (point id, document, its content hash)."""
         if not items:
             return
         eid = self.embedder_id(collection)
-        dense = self.dense.embed_documents([d.dense_text for _, d in items])
+        dense = self.dense.embed_documents([d.dense_text for _, d, _ in items])
         bm25 = self.sparse[collection]
         points = [StoredPoint(id=pid, dense=dense[i], sparse=bm25.embed_document(d.sparse_text),
-                              payload=d.stored_payload(eid))
-                  for i, (pid, d) in enumerate(items)]
+                              payload=d.stored_payload(eid, h))
+                  for i, (pid, d, h) in enumerate(items)]
         self.backend.upsert(collection.value, points)
 
     def upsert_one(self, collection: Collection, doc: IndexDoc) -> bool:
@@ -102,10 +105,12 @@ class Indexer:
         self.ensure(collection)
         pid = point_id(collection.value, doc.key)
         current = self.backend.retrieve_field(collection.value, [pid], CONTENT_HASH)
-        if current.get(pid) == doc.content_hash(self.embedder_id(collection)):
+        h = doc.content_hash(self.embedder_id(collection))
+        if current.get(pid) == h:
             return False
-        self.upsert_docs(collection, [(pid, doc)])
+        self.upsert_docs(collection, [(pid, doc, h)])
+        self.backend.flush(collection.value)
         return True
 
-    def delete_scope(self, collection: Collection, scope: str) -> int:
+    def delete_scope(self, collection: Collection, scope: str) -> int:  # delete_where flushes
         return self.backend.delete_where(collection.value, FilterSpec(must=(Match(SCOPE, scope),)))

@@ -57,6 +57,10 @@ class VectorBackend(Protocol):
 
     def delete(self, collection: str, point_ids: Sequence[str]) -> None: ...
 
+    def flush(self, collection: str) -> None:
+        """Make the writes so far durable."""
+        ...
+
     def delete_where(self, collection: str, flt: FilterSpec) -> int:
         """Delete every point matching; returns how many were deleted."""
         ...

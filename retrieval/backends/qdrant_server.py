@@ -127,6 +127,9 @@ class QdrantServerBackend:
             self._call(self.client.delete, self._name(collection), qm.FilterSelector(filter=f), wait=True)
         return n
 
+    def flush(self, collection: str) -> None:
+        """Writes use wait=True: already durable on the server."""
+
     def optimize(self, collection: str) -> None:
         """The server builds its HNSW index in the background; nothing to do."""
 
