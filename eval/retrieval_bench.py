@@ -363,8 +363,9 @@ def render(report: dict[str, Any]) -> str:
             if "error" in s:
                 lines.append(f"| {name} | error: {s['error'][-200:]!r} |")
                 continue
+            label = f"{name} ({s['note']})" if s.get("note") else name
             lines.append(
-                f"| {name} | {s['items']:,} | {s['build_total_s']} ({s['build_upsert_s']} + {s['build_hnsw_s']}) | "
+                f"| {label} | {s['items']:,} | {s['build_total_s']} ({s['build_upsert_s']} + {s['build_hnsw_s']}) | "
                 f"{s['query_median_ms']} | {s['query_p95_ms']} | {s.get('query_cpu_median_ms', '')} / "
                 f"{s.get('query_cpu_p95_ms', '')} | {s['filtered_query_median_ms']} / "
                 f"{s['filtered_query_p95_ms']} | {s['dense_hnsw_recall@10_vs_exact']} | {s['dense_exact_median_ms']} | "
