@@ -241,7 +241,8 @@ def _coordinated_names(text: str, results: list[RecognizerResult]) -> list[Recog
     """Names in a list are all names: "Kónya, Becker and Vasquez", "Torpy and Salinas". When
     one item of a coordinated list of capitalised words is a PERSON, so are the others
     (where spaCy called them an organisation or a place, or nothing)."""
-    persons = [r for r in results if r.entity_type == "PERSON" and r.score >= 0.5]
+    # Seeds are confident names only: a weak "X and Y" cue must not make a list of brands.
+    persons = [r for r in results if r.entity_type == "PERSON" and r.score >= 0.6]
     if not persons:
         return []
     extra: list[RecognizerResult] = []

@@ -28,14 +28,23 @@ _GROUPED = re.compile(r"^\(?\d{2,4}\)?[\s.\-]\d{2,4}[\s.\-]\d{2,5}(?:[\s.\-]\d{1
 
 
 _DATE_LIKE = re.compile(
-    r"^\s*(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2}))(?!\d)"
+    r"\s*(?:(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})"
+    r"|(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?:\d{4}|\d{2}))(?:[ T]\d{1,2})?\s*"
 )
 
 
 def date_or_time(text: str, start: int, end: int) -> bool:
     """A digit run that is a date ("2018-01-14 03…", "05/02/2024") or runs into a clock time
-    ("… 12:20:39"), not a phone number."""
-    return bool(_DATE_LIKE.match(text[start:end])) or bool(re.match(r"\s?:\d{2}", text[end:end + 4]))
+    ("… 12:20:39"), not a phone number ("03.93.92.16.85" is not a date)."""
+    if re.match(r"\s?:\d{2}", text[end:end + 4]):
+        return True
+    m = _DATE_LIKE.fullmatch(text[start:end])
+    if not m:
+        return False
+    if m.group("y"):
+        return 1 <= int(m.group("m")) <= 12 and 1 <= int(m.group("d")) <= 31
+    a, b = int(m.group("a")), int(m.group("b"))
+    return 1 <= a <= 31 and 1 <= b <= 31 and min(a, b) <= 12
 
 
 def phone_score(number: str) -> float:

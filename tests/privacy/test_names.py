@@ -37,8 +37,8 @@ def test_a_name_repeated_as_something_else_is_still_the_name(detector: PiiDetect
 
 
 def test_names_in_a_list_with_a_known_name_are_all_names(detector: PiiDetector) -> None:
-    found = persons(detector, "The company is the brainchild of our 3 founders: Kónya, Becker and Vasquez.")
-    assert {"Kónya", "Becker", "Vasquez"} <= set(found)
+    found = persons(detector, "They had 6: Efimiya, Mary, Ariana, Isabel, Teresa and Jodi.")
+    assert {"Efimiya", "Mary", "Ariana", "Isabel", "Teresa", "Jodi"} <= set(found)
 
 
 def test_names_end_at_the_line_end(detector: PiiDetector) -> None:
@@ -66,3 +66,19 @@ def test_ordinary_capitalised_words_are_not_names(detector: PiiDetector, text: s
 def test_person_verbs_cover_inflections() -> None:
     assert person_verb("lives") and person_verb("said") and person_verb("shouted") and person_verb("given")
     assert not person_verb("table")
+
+
+@pytest.mark.parametrize("text", [
+    "Is the Samsung version compatible with my charger?",
+    "I'm a huge Apple fan but this keyboard is bad",
+    "Nike Air Max from Foot Locker arrived torn",
+    "The Bluetooth Speaker is from China?",
+    "Apple and Samsung chargers both failed",
+    "My Yoga Mat arrived torn",
+])
+def test_brands_and_products_in_shop_chat_are_not_names(text: str) -> None:
+    from privacy.config import PrivacyConfig
+    from privacy.detector import PiiDetector
+
+    detector = PiiDetector(PrivacyConfig())  # no catalog allow terms: the rules alone
+    assert persons(detector, text) == []
