@@ -3,9 +3,12 @@
 Presidio's `PhoneRecognizer` (python-phonenumbers) gives every match the same 0.4. A number
 written the way people write phone numbers (`+44 20 7946 0958`, `(212) 555-0187`,
 `905-674-3793`) deserves more than a bare run of digits that happens to be valid somewhere,
-which is more often an id. The subclass keeps phonenumbers' validation and only re-scores.
-A second, pattern-based recognizer catches short or foreign layouts that phonenumbers does
-not validate for the configured regions, but only next to a phone context word.
+which is more often an id. The subclass keeps phonenumbers' validation, re-scores, and runs
+the matcher only on candidate stretches (first region that finds a number wins) instead of
+over the whole text once per region. A second recognizer catches short or foreign layouts
+and extensions that phonenumbers does not validate for the configured regions, but only when
+the nearest cue word says phone (`privacy.store_ids.number_context`). Dates and clock times
+are never phone numbers.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from __future__ import annotations
 import regex as re
 from presidio_analyzer import Pattern, PatternRecognizer
 
-from privacy.recognizers.address import ADDRESS_CONTEXT, StreetAddressRecognizer  # noqa: F401
+from privacy.recognizers.address import StreetAddressRecognizer
 
 CASE_SENSITIVE = re.DOTALL | re.MULTILINE
 
