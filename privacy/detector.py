@@ -195,6 +195,8 @@ def _worth_reporting(value: str, entity_type: str) -> bool:
         return bool(_DATE_ANCHOR.search(value)) and not _DURATION.match(value.strip())
     if entity_type in WEAK_TYPES | {"LOCATION", "PERSON"} and value.strip().casefold() in NON_ENTITIES:
         return False
+    if entity_type == "PERSON" and re.fullmatch(r"[A-Z]{2,4}", value.strip()):
+        return False  # "RGB", "USB", "NYC": an acronym, not a person
     return True
 
 

@@ -75,6 +75,7 @@ def test_person_verbs_cover_inflections() -> None:
     "The Bluetooth Speaker is from China?",
     "Apple and Samsung chargers both failed",
     "My Yoga Mat arrived torn",
+    "Do you sell a clicky mechanical keyboard with RGB backlight?",
 ])
 def test_brands_and_products_in_shop_chat_are_not_names(text: str) -> None:
     from privacy.config import PrivacyConfig
