@@ -285,6 +285,33 @@ def _split_lines(text: str, results: list[RecognizerResult]) -> list[RecognizerR
     return out
 
 
+#: Role words spaCy folds into a PERSON span ("Producer James Sparks"): not part of the name.
+ROLE_WORDS = frozenset({
+    "producer", "director", "manager", "president", "ceo", "cto", "cfo", "chairman", "senator",
+    "officer", "captain", "coach", "judge", "agent", "detective", "sergeant", "singer",
+    "songwriter", "author", "writer", "editor", "chef", "nurse", "customer", "client",
+    "professor", "doctor", "governor", "mayor", "minister", "reporter", "player", "actor",
+    "actress", "artist", "guitarist", "drummer", "founder", "owner", "driver", "courier",
+})
+
+
+def _strip_roles(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
+    out = []
+    for r in results:
+        if r.entity_type == "PERSON":
+            value = text[r.start:r.end]
+            words = value.split(" ")
+            k = 0
+            while k < len(words) - 1 and words[k].casefold() in ROLE_WORDS:
+                k += 1
+            if k:
+                start = r.start + len(" ".join(words[:k])) + 1
+                r = RecognizerResult("PERSON", start, r.end, r.score, analysis_explanation=r.analysis_explanation,
+                                     recognition_metadata=r.recognition_metadata)
+        out.append(r)
+    return out
+
+
 def _merge_same_type(results: list[RecognizerResult], entity_type: str) -> list[RecognizerResult]:
     """Overlapping detections of one type are one entity ("Cormac Allan" by a cue, "Allan" by
     spaCy; "2006-04-07 09:00:27" and its date part): report their union."""
@@ -342,6 +369,7 @@ def _finalise(text: str, results: Iterable[RecognizerResult]) -> list[Detection]
     """
     results = _drop_store_ids(text, list(results))
     results = _split_lines(text, results)
+    results = _strip_roles(text, results)
     results = [r for r in results if _worth_reporting(text[r.start:r.end], r.entity_type)]
     results = _merge_same_type(results, "PERSON")
     results = _merge_same_type(results, "DATE_TIME")

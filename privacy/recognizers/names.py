@@ -80,7 +80,11 @@ PERSON_VERBS = {
     "love", "hate", "spend", "explain", "fly", "travel", "study", "teach", "graduate",
     "retire", "resign", "decide", "agree", "promise", "admit", "insist", "refuse", "suggest",
     "speak", "hear", "wish", "hope", "shout", "scream", "sigh", "nod", "grin", "frown",
+    "begin",
 }
+#: Lower-case particles inside a full name ("Maika van de Noort", "Ludwig van Beethoven").
+NAME_PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "del", "della", "du", "la", "le",
+                  "bin", "binti", "al", "el", "ter", "ten", "dos", "das", "y"}
 _IRREGULAR = {
     "said": "say", "told": "tell", "gave": "give", "wrote": "write", "written": "write",
     "paid": "pay", "bought": "buy", "met": "meet", "sent": "send", "sang": "sing", "sung": "sing",
@@ -148,6 +152,14 @@ def _is_name_token(tok: Token) -> bool:
     return not tok.is_stop and low not in NOT_NAMES and low.rstrip(".") not in HONORIFICS
 
 
+def _particle_run_ends_in_name(doc: Doc, j: int) -> bool:
+    """doc[j] starts lower-case name particles followed by a name: "van de Noort"."""
+    k = j
+    while k < len(doc) and doc[k].text.islower() and doc[k].lower_ in NAME_PARTICLES and k - j < 3:
+        k += 1
+    return k > j and k < len(doc) and _is_name_token(doc[k])
+
+
 def _is_initial(tok: Token) -> bool:
     t = tok.text
     return (len(t) == 1 and t.isalpha() and t.isupper()) or (len(t) == 2 and t[1] == "." and t[0].isupper())
@@ -207,7 +219,7 @@ class ProperNameRecognizer(LocalRecognizer):
                 i += 1
                 continue
             j = i
-            while j < n and _is_name_token(doc[j]) and j - i < 5:
+            while j < n and j - i < 6 and (_is_name_token(doc[j]) or (j > i and _particle_run_ends_in_name(doc, j))):
                 j += 1
                 if "\n" in doc[j - 1].whitespace_ or (j < n and doc[j].is_space):
                     break

@@ -83,3 +83,12 @@ def test_brands_and_products_in_shop_chat_are_not_names(text: str) -> None:
 
     detector = PiiDetector(PrivacyConfig())  # no catalog allow terms: the rules alone
     assert persons(detector, text) == []
+
+
+def test_role_words_are_not_part_of_the_name(detector: PiiDetector) -> None:
+    assert "James Sparks" in persons(detector, 'Producer James Sparks explained to the press: "We liked it"')
+
+
+def test_name_particles_stay_inside_the_name(detector: PiiDetector) -> None:
+    text = "Maika van de Noort\nEmployment manager\n33787 590 Edington Drive\nToronto"
+    assert "Maika van de Noort" in persons(detector, text)
