@@ -6,6 +6,7 @@ from presidio_analyzer import EntityRecognizer
 
 from privacy.recognizers.address import AddressCueRecognizer
 from privacy.recognizers.phone import phone_layout_recognizer
+from privacy.recognizers.places import PlaceCueRecognizer
 from privacy.recognizers.retail import (
     age_recognizer,
     gift_card_recognizer,
@@ -21,6 +22,7 @@ def retail_recognizers(lang: str = "en") -> list[EntityRecognizer]:
     return [
         street_address_recognizer(lang),
         AddressCueRecognizer(supported_language=lang),
+        PlaceCueRecognizer(supported_language=lang),
         zip_code_recognizer(lang),
         gift_card_recognizer(lang),
         loyalty_number_recognizer(lang),
