@@ -37,7 +37,7 @@ run: install
 
 # Everything the tests need is installed by `install`; slow suites are marked and still run.
 test: install chromium
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --durations=20
 
 # Debian's Chromium for the browser tests (tests/e2e); installed only when missing, never downloaded by Playwright.
 chromium:

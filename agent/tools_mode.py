@@ -14,7 +14,7 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from agent.dialogue import Draft, Turn, fixed
 from agent.grounding import Facts, check
-from agent.llm import LLMClient
+from agent.llm import LLMClient, LLMUnavailable
 from agent.ports import Pseudonymizer
 from agent.replies import prompt, reply
 from tools.service import ToolService
@@ -76,7 +76,10 @@ class ToolsModeDialogue:
                 return fixed(reply("tool_failed", error=out.error)), st
 
         for _step in range(MAX_STEPS):
-            ai = self.llm.invoke_with_tools(messages, self.specs)
+            try:
+                ai = self.llm.invoke_with_tools(messages, self.specs)
+            except LLMUnavailable:
+                return fixed(reply("llm_down"), quick_replies=["Talk to a person"], understood=False), st
             calls = getattr(ai, "tool_calls", None) or []
             if not calls:
                 text = self._r(cid, ai.content if isinstance(ai.content, str) else "").strip()

@@ -152,6 +152,15 @@ class Chat:
             reply.frames.append(frame)
 
 
+def run_async(coro):  # type: ignore[no-untyped-def]
+    """asyncio.run in a thread of its own: Playwright's sync API (browser tests in the same
+    session) keeps an event loop running in the main thread."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 async def open_chat(server: RunningServer, **hello: Any) -> tuple[Any, Chat]:
     ws = await websockets.connect(server.ws_url, max_size=2**20)
     chat = Chat(ws)

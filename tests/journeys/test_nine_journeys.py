@@ -3,20 +3,18 @@ the real tool layer, retrieval and privacy. Each asserts what the shopper would 
 
 from __future__ import annotations
 
-import asyncio
 import re
 
 import httpx
 import pytest
 
-from tests.live import STAFF_SECRET, RunningServer, open_chat
+from tests.live import STAFF_SECRET, RunningServer, open_chat, run_async
 from server.auth import issue_staff_token
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
 
-def run(coro):  # type: ignore[no-untyped-def]
-    return asyncio.run(coro)
+run = run_async
 
 
 def order_status(server: RunningServer, order_id: str) -> str:

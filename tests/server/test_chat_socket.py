@@ -10,13 +10,12 @@ import uuid
 import pytest
 import websockets
 
-from tests.live import RunningServer, open_chat, start_server, stop_server
+from tests.live import RunningServer, open_chat, run_async, start_server, stop_server
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
 
-def run(coro):  # type: ignore[no-untyped-def]
-    return asyncio.run(coro)
+run = run_async
 
 
 async def next_of(chat, kind: str, timeout: float = 60):  # type: ignore[no-untyped-def]
