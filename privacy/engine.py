@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import spacy
 
-from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry
 from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
 from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
 from presidio_analyzer.predefined_recognizers import (
@@ -108,6 +108,44 @@ def build_nlp_engine(config: PrivacyConfig) -> SpacyNlpEngine:
     return engine
 
 
+def _has_digit(text: str) -> bool:
+    return any(ch.isdigit() for ch in text)
+
+
+#: Recognizers that can only match text containing a given character class: skipped outright
+#: on texts without it (a third of chat messages have no digit; most have no "@").
+NEEDS = {
+    "OfflineEmailRecognizer": lambda t: "@" in t,
+    "StreetAddressRecognizer": _has_digit,
+    "UsLicenseRecognizer": _has_digit,
+    "UsItinRecognizer": _has_digit,
+    "UsPassportRecognizer": _has_digit,
+    "UsSsnRecognizer": _has_digit,
+    "UsBankRecognizer": _has_digit,
+    "DateRecognizer": _has_digit,
+    "IpRecognizer": lambda t: _has_digit(t) or ":" in t,
+    "IbanRecognizer": _has_digit,
+    "ZipCodeRecognizer": _has_digit,
+    "GiftCardRecognizer": _has_digit,
+    "LoyaltyNumberRecognizer": _has_digit,
+    "AgeRecognizer": _has_digit,
+    "TimestampRecognizer": _has_digit,
+}
+
+
+def _guard(rec: EntityRecognizer) -> EntityRecognizer:
+    """Wrap `rec.analyze` so it returns nothing at once for texts it cannot match."""
+    need = NEEDS.get(rec.name)
+    if need is not None:
+        inner = rec.analyze
+
+        def analyze(text, entities, nlp_artifacts=None, *args, **kwargs):  # noqa: ANN001
+            return inner(text, entities, nlp_artifacts, *args, **kwargs) if need(text) else []
+
+        rec.analyze = analyze  # type: ignore[method-assign]
+    return rec
+
+
 def build_registry(config: PrivacyConfig) -> RecognizerRegistry:
     """Presidio's generic recognizers (email made offline, phone re-scored) plus ours."""
     lang = config.language
@@ -134,7 +172,7 @@ def build_registry(config: PrivacyConfig) -> RecognizerRegistry:
         ProperNameRecognizer(supported_language=lang),
         *retail_recognizers(lang),
     ):
-        registry.add_recognizer(rec)
+        registry.add_recognizer(_guard(rec))
     return registry
 
 
