@@ -200,6 +200,23 @@ def _worth_reporting(value: str, entity_type: str) -> bool:
     return True
 
 
+#: Product colours the small spaCy model calls people or places ("Rose Gold", "Black"): in a
+#: shop's chat they are not personal data when only spaCy or a weak cue says so (a strong
+#: cue such as "Mr. Green" still makes a name).
+COLOURS = frozenset({
+    "black", "white", "silver", "gold", "rose gold", "space gray", "space grey", "midnight",
+    "blue", "navy", "red", "green", "yellow", "pink", "purple", "orange", "brown", "beige",
+    "grey", "gray", "charcoal", "ivory", "teal", "coral", "graphite", "starlight", "olive",
+    "burgundy", "cream", "khaki", "lavender", "maroon", "mint", "turquoise",
+})
+
+
+def _spacy_colour(text: str, r: RecognizerResult) -> bool:
+    """A colour that only spaCy or a weak cue ("Silver and Rose Gold") calls an entity."""
+    return (_recognizer(r) in NER_RECOGNIZERS or r.score < 0.6) and \
+        text[r.start:r.end].strip().casefold() in COLOURS
+
+
 #: spaCy labels the small model often gives to a name it does not know.
 CONFUSABLE_WITH_NAMES = frozenset({"ORGANIZATION", "LOCATION", "NRP", "DATE_TIME"})
 
@@ -243,8 +260,10 @@ def _coordinated_names(text: str, results: list[RecognizerResult]) -> list[Recog
     """Names in a list are all names: "Kónya, Becker and Vasquez", "Torpy and Salinas". When
     one item of a coordinated list of capitalised words is a PERSON, so are the others
     (where spaCy called them an organisation or a place, or nothing)."""
-    # Seeds are confident names only: a weak "X and Y" cue must not make a list of brands.
-    persons = [r for r in results if r.entity_type == "PERSON" and r.score >= 0.6]
+    # Seeds are confident names only: a weak "X and Y" cue, or spaCy calling one brand of a
+    # list a person ("Nike and Adidas"), must not make a list of brands into names.
+    persons = [r for r in results if r.entity_type == "PERSON" and r.score >= 0.6
+               and (_recognizer(r) not in NER_RECOGNIZERS or " " in text[r.start:r.end].strip())]
     if not persons:
         return []
     extra: list[RecognizerResult] = []
@@ -370,7 +389,8 @@ def _finalise(text: str, results: Iterable[RecognizerResult]) -> list[Detection]
     results = _drop_store_ids(text, list(results))
     results = _split_lines(text, results)
     results = _strip_roles(text, results)
-    results = [r for r in results if _worth_reporting(text[r.start:r.end], r.entity_type)]
+    results = [r for r in results
+               if _worth_reporting(text[r.start:r.end], r.entity_type) and not _spacy_colour(text, r)]
     results = _merge_same_type(results, "PERSON")
     results = _merge_same_type(results, "DATE_TIME")
     results += _repeat_mentions(text, results)

@@ -89,3 +89,9 @@ def test_the_cache_returns_the_same_answer_and_can_be_cleared(detector: PiiDetec
     detector.clear_cache()
     assert detector.detect(text) == first
     assert detector.detect(text, known={"PERSON": ["Cache Testperson"]})[0].score == 0.99
+
+
+def test_product_colours_are_not_people_or_places(detector: PiiDetector) -> None:
+    found = detector.detect("The Smart Watch 2860956907 comes in Black, Silver and Rose Gold?")
+    assert [d for d in found if d.entity_type in ("PERSON", "LOCATION")] == []
+    assert types(detector.detect("Please ask Mr. Green about it"))["Green"] == "PERSON"
