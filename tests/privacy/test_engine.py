@@ -43,3 +43,21 @@ def test_privacy_does_not_import_the_rest_of_the_app() -> None:
             assert not any(m.split(".")[0] in banned for m in mods), (path, mods)
             assert "os.environ" not in ast.unparse(node)
         assert "os.environ" not in path.read_text() and "getenv" not in path.read_text()
+
+
+def test_spacy_runs_ner_only_and_context_still_works(detector) -> None:
+    nlp = detector.analyzer.nlp_engine.get_nlp(detector.config.language)
+    assert nlp.pipe_names == ["ner"]
+    # Presidio's context enhancer reads lower-cased words in place of lemmas: "zip" lifts a
+    # bare five-digit number, and "cards" (plural) still contains the context word "card".
+    assert "ZIP_CODE" in {d.entity_type for d in detector.detect("my zip code is 30301")}
+    artifacts = detector.analyzer.nlp_engine.process_text("Two cards were charged", "en")
+    assert artifacts.lemmas == ["two", "cards", "were", "charged"]
+
+
+def test_recognizers_that_cannot_match_are_skipped(detector) -> None:
+    from privacy.engine import NEEDS
+
+    by_name = {r.name: r for r in detector.analyzer.registry.recognizers}
+    assert by_name["OfflineEmailRecognizer"].analyze("no at sign here", ["EMAIL_ADDRESS"], None) == []
+    assert set(NEEDS) <= set(by_name)
