@@ -676,6 +676,9 @@ def render_markdown(r: dict) -> str:
         f"- labelled non-PII values (prices, dates, product names) redacted: "
         f"**{rt['kept_value_false_positives']}**",
         f"- labelled PII redacted under the default policy: {rt['pii_redacted']}/{rt['pii_labelled']}",
+        *[f"- store id flagged: `{e['id']}` in “{e['text']}”" for e in rt["examples_id_fp"]],
+        *[f"- non-PII value redacted: `{e['keep']}` in “{e['text']}”" for e in rt["examples_keep_fp"]],
+        *[f"- PII missed: `{e['pii']['value']}` ({e['pii']['type']}) in “{e['text']}”" for e in rt["examples_missed"]],
         "",
         "| PII type | labelled | redacted |",
         "|---|---:|---:|",
