@@ -41,13 +41,21 @@ def _start_llama(chat_format: str) -> tuple[subprocess.Popen[bytes], str]:
     raise RuntimeError("llama.cpp server did not start")
 
 
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:  # busy finishing a generation
+        proc.kill()
+        proc.wait(10)
+
+
 @pytest.fixture(scope="session")
 def smollm2_function_calling() -> Iterator[str]:
     """SmolLM2 behind llama.cpp's `chatml-function-calling` format (the tools-mode wire format)."""
     proc, url = _start_llama("chatml-function-calling")
     yield url
-    proc.terminate()
-    proc.wait(10)
+    _stop(proc)
 
 
 @pytest.fixture(scope="session")
@@ -55,5 +63,4 @@ def smollm2_chat() -> Iterator[str]:
     """SmolLM2 behind llama.cpp's plain `chatml` format (the intents-mode reply writer)."""
     proc, url = _start_llama("chatml")
     yield url
-    proc.terminate()
-    proc.wait(10)
+    _stop(proc)

@@ -111,13 +111,12 @@ def test_invalid_writes_are_refused_before_any_read_back(sqlite_store: Store, nl
 def test_smollm2_tool_calls_through_llama_cpp_are_checked(sqlite_store: Store, nlu,  # type: ignore[no-untyped-def]
                                                           smollm2_function_calling: str) -> None:
     client = LLMClient(make_chat_model(LLMConfig(base_url=smollm2_function_calling, model="smollm2-135m-instruct",
-                                                 timeout_s=120, max_retries=0, max_tokens=120)))
+                                                 timeout_s=120, max_retries=0, max_tokens=60)))
     agent = Agent(sqlite_store.tools, nlu, ReplyWriter(None), checkpointer=saver(sqlite_store),
                   dialogue=ToolsModeDialogue(client, sqlite_store.tools))
     session = ToolSession.for_customer("yusuf_rossi_9620", verified_by="website_identity", session_id="conv-5")
-    for text in ["Please cancel order #W6247578 because I no longer need it", "What is the status of #W4776164?"]:
-        reply = agent.run_turn("conv-5", text, session)
-        assert reply.text  # a grounded reply, a read-back, or the fallback: never an exception
+    reply = agent.run_turn("conv-5", "Please cancel order #W6247578 because I no longer need it", session)
+    assert reply.text  # a grounded reply, a read-back, or the fallback: never an exception
     assert status(sqlite_store, "#W6247578") == "pending"  # no write without the shopper's yes
     with sqlite_store.sessions() as db:
         writes = [e for e in audit.tail(db, limit=100, session_id="conv-5") if e.write and e.ok]
