@@ -31,7 +31,7 @@ REPO = Path(__file__).resolve().parent.parent
 JOURNEYS: dict[str, tuple[str | None, list[str]]] = {
     "identify": (None, ["Hi, my email is yusuf.rossi7301@example.com"]),
     "order status": ("yusuf_rossi_9620", ["Where is my order #W2378156?"]),
-    "cancel": ("yusuf_rossi_9620", ["Cancel order #W4776164", "ordered by mistake", "no"]),
+    "cancel": ("yusuf_rossi_9620", ["Cancel order #W6247578", "ordered by mistake", "no"]),  # under the refund limit
     "return": ("mia_moore_8366", ["I want to return the bookshelf from order #W5544629", "gift card", "no"]),
     "product": (None, ["Do you sell a clicky mechanical keyboard with RGB?"]),
     "policy": (None, ["How do returns work for a delivered order?"]),
@@ -51,7 +51,7 @@ async def turn(ws: Any, text: str) -> tuple[float | None, float]:
     await ws.send(json.dumps({"type": "message", "text": text, "client_id": cid}))
     seq = None
     while True:
-        frame = json.loads(await asyncio.wait_for(ws.recv(), 600))
+        frame = json.loads(await asyncio.wait_for(ws.recv(), 180))
         if frame["type"] == "ack" and frame["client_id"] == cid:
             seq = frame["seq"]
         elif frame["type"] == "token" and first is None and frame.get("reply_to") == seq:
