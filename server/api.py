@@ -7,13 +7,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from server.auth import InvalidToken, StaffIdentity, verify_staff_token
 from server.container import Container
 from tools import audit
-from tools.models import Customer, CustomerSegment, Order
-from tools.records import order_record, user_record
+from tools.models import Customer, Order
+from tools.records import customer_profile, order_record
 
 bearer = HTTPBearer(auto_error=False)
 
@@ -56,15 +56,9 @@ def list_customers(staff: Staff, db: Db, limit: Annotated[int, Query(ge=1, le=20
 
 @router.get("/customers/{customer_id}", summary="One customer, τ² layout, with segment")
 def get_customer(customer_id: str, staff: Staff, db: Db) -> dict[str, Any]:
-    customer = db.get(Customer, customer_id, options=[selectinload(Customer.addresses),
-                                                      selectinload(Customer.payment_methods),
-                                                      selectinload(Customer.orders)])
-    if customer is None:
+    record = customer_profile(db, customer_id)
+    if record is None:
         raise HTTPException(404, f"Customer {customer_id!r} not found.")
-    record = user_record(customer)
-    seg = db.get(CustomerSegment, customer_id)
-    record["segment"] = seg.segment if seg else None
-    record["marketing_consent"] = bool(customer.consent and customer.consent.granted)
     return record
 
 

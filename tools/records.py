@@ -5,7 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from tools.models import Customer, Order, PaymentMethod, Product, Variant
+from sqlalchemy.orm import Session
+
+from tools.models import Customer, CustomerSegment, Order, PaymentMethod, Product, Variant
 
 
 def money(value: Decimal | None) -> float | None:
@@ -91,3 +93,16 @@ def product_record(p: Product) -> dict[str, Any]:
         "product_id": p.id,
         "variants": {v.id: variant_record(v) for v in p.variants},
     }
+
+
+def customer_profile(db: Session, customer_id: str) -> dict[str, Any] | None:
+    """A user record plus what operators need: segment, marketing consent, hardship flag."""
+    customer = db.get(Customer, customer_id)
+    if customer is None:
+        return None
+    record = user_record(customer)
+    seg = db.get(CustomerSegment, customer_id)
+    record["segment"] = seg.segment if seg else None
+    record["marketing_consent"] = bool(customer.consent and customer.consent.granted)
+    record["hardship"] = customer.hardship
+    return record

@@ -104,20 +104,14 @@ customers = typer.Typer(help="Look up and manage customers.", no_args_is_help=Tr
 def customers_show(customer_id: str,
                    as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False) -> None:
     """Show a customer's profile (τ² layout), segment and consent."""
-    from tools.models import Customer, CustomerSegment
-    from tools.records import user_record
+    from tools.records import customer_profile
 
     c = _container()
     with c.sessions() as db:
-        customer = db.get(Customer, customer_id)
-        if customer is None:
-            _fail(f"customer {customer_id!r} not found")
-            return
-        record = user_record(customer)
-        seg = db.get(CustomerSegment, customer_id)
-        record["segment"] = seg.segment if seg else None
-        record["marketing_consent"] = bool(customer.consent and customer.consent.granted)
-        record["hardship"] = customer.hardship
+        record = customer_profile(db, customer_id)
+    if record is None:
+        _fail(f"customer {customer_id!r} not found")
+        return
     _emit(record, as_json)
 
 
