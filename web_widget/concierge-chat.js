@@ -261,6 +261,13 @@ button:disabled, button[aria-disabled="true"] { cursor: default; }
 .banner[data-tone="accepted"] { background: #e8f5ee; color: #0c4a2a; border-color: #c6e6d3; }
 .banner[data-tone="ended"] { background: var(--_surface); color: var(--_text); border-color: var(--_border); }
 .banner .icon { width: 18px; height: 18px; margin-top: 1px; }
+.banner-body { flex: 1; min-width: 0; display: flex; flex-direction: column; gap: 6px; align-items: flex-start; }
+.banner-cancel {
+  min-height: 32px; padding: 4px 12px; border-radius: 16px; border: 1px solid currentColor;
+  background: transparent; color: inherit; font-size: 13px; font-weight: 600;
+}
+.banner-cancel:hover { background: rgba(0, 0, 0, .06); }
+:host([channel="kiosk"]) .banner-cancel { min-height: 48px; padding: 8px 18px; font-size: 15px; border-radius: 24px; }
 
 .log { flex: 1; overflow-y: auto; padding: 16px 16px 8px; scroll-behavior: smooth; overscroll-behavior: contain; }
 .log:focus-visible { outline-offset: -3px; }
@@ -407,6 +414,21 @@ textarea::placeholder { color: #6b7280; }
   textarea { font-size: 16px; } /* no zoom-on-focus in iOS Safari */
 }
 @media (pointer: coarse) { .kbd-hint { display: none; } }
+
+/* kiosk: touch targets of at least 48 px, larger type */
+:host([channel="kiosk"]) { font-size: 18px; }
+:host([channel="kiosk"]) .human { height: 48px; padding: 0 18px; border-radius: 24px; font-size: 15px; }
+:host([channel="kiosk"]) .send { width: 52px; height: 52px; }
+:host([channel="kiosk"]) .send .icon { width: 24px; height: 24px; }
+:host([channel="kiosk"]) .composer { border-radius: 30px; padding: 6px 6px 6px 20px; }
+:host([channel="kiosk"]) textarea { font-size: 18px; min-height: 40px; padding: 11px 0; }
+:host([channel="kiosk"]) .chip { min-height: 48px; padding: 10px 18px; font-size: 16px; }
+:host([channel="kiosk"]) .icon-btn { width: 48px; height: 48px; }
+:host([channel="kiosk"]) .notice .icon-btn { width: 48px; height: 48px; margin: -12px -10px -12px 0; }
+:host([channel="kiosk"]) .retry { min-height: 48px; padding: 0 10px; }
+:host([channel="kiosk"]) .welcome h3 { font-size: 26px; }
+:host([channel="kiosk"]) .welcome p { font-size: 17px; }
+:host([channel="kiosk"]) .kbd-hint { display: none; }
 @media (prefers-reduced-motion: reduce) {
   *, *::before, *::after { animation: none !important; transition: none !important; scroll-behavior: auto !important; }
 }
@@ -442,6 +464,9 @@ textarea::placeholder { color: #6b7280; }
       this._control = [];             // control frames waiting for a session (handoff_request)
       this._streams = new Map();      // reply_to -> streaming bubble
       this._handoff = null;
+      this._staffName = "";         // display name of the person who accepted the handoff
+      this._queueText = "";         // the last queue line announced
+      this._ended = false;          // the conversation was closed: the next message starts another
       this._customer = null;
       this._unread = 0;
       this._seen = 0;
@@ -532,6 +557,7 @@ textarea::placeholder { color: #6b7280; }
       text = String(text ?? "").trim();
       if (!text) return null;
       if (text.length > MAX_TEXT) { this._notice(ERROR_TEXT.too_large); return null; }
+      this._restartIfEnded();
       const clientId = uuid();
       this._clearChips();
       this._hideWelcome();
@@ -545,12 +571,40 @@ textarea::placeholder { color: #6b7280; }
       return clientId;
     }
 
-    /** Forget the conversation (a new one starts on the next connection). */
+    /**
+     * Forget the conversation: the transcript leaves the screen and nothing of it stays in
+     * sessionStorage; a new conversation starts on the next connection (a `hello` without
+     * `conversation_id`). A queued request for a person is withdrawn first.
+     */
     reset() {
+      if (this._handoff === "queued" && this._ready) this._frame({ type: "handoff_cancel" });
       const wasLive = !!this._ws || this._isOpen() || this.inline;
+      if (this.$input) { this.$input.value = ""; this._onInput(); }   // an unsent draft goes too
       this._forget();
       if (wasLive) this._connect();
     }
+
+    /**
+     * Ask for a person (what the "Talk to a person" button does). `reason` defaults to the
+     * `handoff-reason` attribute, or none (the server fills in its default). Returns false when a
+     * request is already under way or a person already has the conversation.
+     */
+    requestHuman(reason) {
+      return this._requestHuman(reason);
+    }
+
+    /** Leave the queue and go back to the assistant (only while `queued`). Returns whether it was sent. */
+    cancelHandoff() {
+      if (this._handoff !== "queued") return false;
+      const frame = { type: "handoff_cancel" };
+      this.$cancelHandoff.setAttribute("aria-disabled", "true");
+      this.$cancelHandoff.textContent = "Going back to the assistant…";
+      if (this._ready) this._frame(frame); else { this._control.push(frame); this._connect(); }
+      return true;
+    }
+
+    /** The latest handoff status (`requested`, `queued`, `accepted`, `released`, `closed`, `cancelled`) or null. */
+    get handoffStatus() { return this._handoff; }
 
     open() {
       if (this.inline) return;
@@ -606,7 +660,12 @@ textarea::placeholder { color: #6b7280; }
       }, icon("close"));
       const avatar = el("div", { class: "avatar", "aria-hidden": "true" }, icon("spark"));
 
-      this.$banner = el("div", { class: "banner", hidden: true }, icon("person"), el("span"));
+      this.$bannerText = el("span", { class: "banner-text" });
+      this.$cancelHandoff = el("button", {
+        class: "banner-cancel", type: "button", hidden: true, onclick: () => this.cancelHandoff(),
+      }, "Back to the assistant");
+      this.$banner = el("div", { class: "banner", hidden: true }, icon("person"),
+        el("div", { class: "banner-body" }, this.$bannerText, this.$cancelHandoff));
       this.$welcome = el("div", { class: "welcome" });
       this.$msgs = el("div", { class: "msgs" });
       this.$chips = el("div", { class: "chips", role: "group", "aria-label": "Suggested replies", hidden: true });
@@ -978,7 +1037,9 @@ textarea::placeholder { color: #6b7280; }
     _showTyping(role, state) {
       clearTimeout(this._timers.typing);
       if (!state) { this.$typing.hidden = true; return; }
-      this.$typingText.textContent = role === "staff" ? "A team member is typing…" : `${this.getAttribute("title") || "Concierge"} is typing…`;
+      this.$typingText.textContent = role === "staff"
+        ? (this._staffName ? `${this._staffName} is typing…` : "A team member is typing…")
+        : `${this.getAttribute("title") || "Concierge"} is typing…`;
       this.$typing.hidden = false;
       this._scrollToEnd();
       this._timers.typing = setTimeout(() => { this.$typing.hidden = true; }, 30000);   // failsafe
@@ -1016,8 +1077,9 @@ textarea::placeholder { color: #6b7280; }
 
     _setBanner(status, text) {
       clearTimeout(this._timers.banner);
-      const span = this.$banner.querySelector("span:last-child");
-      span.textContent = text;
+      this.$bannerText.textContent = text;
+      // Only a queued request can be withdrawn (protocol: handoff_cancel while `queued`).
+      this.$cancelHandoff.hidden = status !== "queued";
       this.$banner.dataset.tone = status === "accepted" ? "accepted" : ACTIVE_HANDOFF.has(status) ? "waiting" : "ended";
       this.$banner.hidden = false;
       if (!ACTIVE_HANDOFF.has(status)) this._timers.banner = setTimeout(() => { this.$banner.hidden = true; }, 10000);
@@ -1027,7 +1089,8 @@ textarea::placeholder { color: #6b7280; }
       const active = ACTIVE_HANDOFF.has(this._handoff);
       this.$human.setAttribute("aria-disabled", String(active));
       this.$human.hidden = this._handoff === "accepted";
-      this.$human.querySelector(".label-long").textContent = active ? "Connecting…" : "Talk to a person";
+      this.$human.querySelector(".label-long").textContent = !active ? "Talk to a person"
+        : this._handoff === "queued" ? "In the queue" : "Connecting…";
     }
 
     _updateHint() {
@@ -1110,6 +1173,9 @@ textarea::placeholder { color: #6b7280; }
       this._control = [];
       this._streams.clear();
       this._handoff = null;
+      this._staffName = "";
+      this._queueText = "";
+      this._ended = false;
       this._customer = null;
       this._updateHint();
       this.$msgs.replaceChildren();
@@ -1121,7 +1187,9 @@ textarea::placeholder { color: #6b7280; }
       this._updateBadge();
       this._renderWelcome();
       this._setStatus("idle");
-      this._save();
+      // Nothing of the conversation stays in the browser; only an open panel is remembered.
+      try { sessionStorage.removeItem(this._storageKey()); } catch (_) { /* private mode */ }
+      if (this._openState && !this._parked) this._save();
     }
 
     // ------------------------------------------------------------ connection
@@ -1176,6 +1244,8 @@ textarea::placeholder { color: #6b7280; }
           const p = this._pending.get(id);
           if (p && p.state === "pending") this._setBubbleState(id, "queued");
         }
+        // A closed conversation: reconnect only when something is to be sent (a new conversation).
+        if (this._ended && !this._outbox.length && !this._control.length) { this._setStatus("idle"); return; }
         this._scheduleReconnect();
       };
       ws.onerror = () => { /* a close event follows */ };
@@ -1254,14 +1324,26 @@ textarea::placeholder { color: #6b7280; }
       else this._setBubbleState(clientId, "queued");
     }
 
-    _requestHuman() {
-      if (ACTIVE_HANDOFF.has(this._handoff)) return;
+    _requestHuman(reason) {
+      if (ACTIVE_HANDOFF.has(this._handoff)) return false;
+      this._restartIfEnded();
       this._handoff = "requested";
       this._updateHumanButton();
       this._setBanner("requested", HANDOFF_TEXT.requested);
       this._hideWelcome();
       const frame = { type: "handoff_request" };
+      const why = reason != null ? String(reason).trim() : (this.getAttribute("handoff-reason") || "").trim();
+      if (why) frame.reason = why.slice(0, 200);
       if (this._ready) this._frame(frame); else { this._control.push(frame); this._connect(); }
+      return true;
+    }
+
+    // After `closed` the socket still belongs to the finished conversation: the next message (or
+    // request for a person) goes out on a new socket, whose hello carries no conversation_id.
+    _restartIfEnded() {
+      if (!this._ended || !this._ws) return;
+      this._disconnect();
+      this._setStatus("idle");
     }
 
     _onInputTypingIdle() {
@@ -1292,7 +1374,7 @@ textarea::placeholder { color: #6b7280; }
         case "message": this._onMessage(f); break;
         case "token": this._onToken(f); break;
         case "typing":   // our own typing comes back with role "shopper": not shown
-          if (f.role === "assistant" || f.role === "staff") this._showTyping(f.role, !!f.state);
+          if (f.role === "staff" || (f.role === "assistant" && this._handoff !== "accepted")) this._showTyping(f.role, !!f.state);
           break;
         case "handoff": this._onHandoff(f); break;
         case "error": this._onError(f); break;
@@ -1304,6 +1386,7 @@ textarea::placeholder { color: #6b7280; }
     _onSession(f) {
       clearTimeout(this._timers.session);
       clearTimeout(this._timers.unknownConv);
+      if (this._ended && !this._conv) this._archiveTranscript();
       if (this._conv && f.conversation_id !== this._conv) {
         // Not the conversation we asked for: start the transcript over, keep unsent messages.
         this._seqs.clear();
@@ -1422,6 +1505,7 @@ textarea::placeholder { color: #6b7280; }
     }
 
     _onToken(f) {
+      if (this._handoff === "accepted") return;        // a person has the conversation: the bot stopped
       const key = f.reply_to != null ? Number(f.reply_to) : -1;
       // The final message for this reply already arrived: late tokens are ignored.
       if (key >= 0 && this.$msgs.querySelector(`.msg[data-role="assistant"][data-reply-to="${key}"]:not([data-streaming])`)) return;
@@ -1449,14 +1533,40 @@ textarea::placeholder { color: #6b7280; }
 
     // The banner shows where the conversation stands; the frame's text goes into the transcript
     // as a notice, unless the server also stored it as a system message (then that one shows).
+    //
+    // `queued` frames (sent again as the queue moves) update the banner and the live region
+    // only; while queued, the banner offers "Back to the assistant" (handoff_cancel).
+    // `accepted`: a person has the conversation and the bot stops, so half-streamed assistant
+    // text is dropped. `closed`: the conversation is over; it is forgotten in storage and the
+    // next message starts a new one.
     _onHandoff(f) {
       const status = String(f.status || "");
       this._handoff = status;
+      if (status === "accepted") {
+        this._staffName = typeof f.staff === "string" ? f.staff.trim() : "";
+        this._dropStreams();
+        this._showTyping(null, false);
+      } else if (!ACTIVE_HANDOFF.has(status)) {
+        this._staffName = "";
+      }
+      if (status !== "queued") this._queueText = "";
+      this.$cancelHandoff.removeAttribute("aria-disabled");
+      this.$cancelHandoff.textContent = "Back to the assistant";
       this._updateHumanButton();
       this._updateHint();
-      const label = HANDOFF_TEXT[status];
-      if (label) this._setBanner(status, label);
+      const label = status === "accepted" && this._staffName
+        ? `${this._staffName} from our team has joined the conversation.` : HANDOFF_TEXT[status];
       const text = f.text ? String(f.text) : "";
+      if (status === "queued") {
+        const queueText = text || this._queueLine(f);
+        this._setBanner(status, queueText);
+        if (queueText !== this._queueText) { this._queueText = queueText; this._announce(queueText); }
+        if (this._ready) this._setStatus("online");
+        this._emit("concierge:handoff", f);
+        return;
+      }
+      if (label) this._setBanner(status, label);
+      if (status === "closed") this._endConversation();
       if (text && !this._recentSystemText(text)) {
         const node = this._renderMessage({ role: "system", text });
         node.dataset.local = "";
@@ -1466,6 +1576,53 @@ textarea::placeholder { color: #6b7280; }
       } else if (!text && label) this._announce(label);
       if (this._ready) this._setStatus("online");
       this._emit("concierge:handoff", f);
+    }
+
+    // The queue line when the server sent no text of its own.
+    _queueLine(f) {
+      const parts = [];
+      const pos = Number(f.position);
+      if (f.available === false) parts.push("No one from our team is available right now.");
+      if (pos === 1) parts.push("You're next in the queue.");
+      else if (pos > 1) parts.push(`You're number ${pos} in the queue.`);
+      else parts.push("You're in the queue.");
+      const wait = Number(f.estimated_wait_s);
+      if (f.estimated_wait_s != null && !isNaN(wait)) {
+        const min = Math.round(wait / 60);
+        parts.push(wait < 60 ? "Expected wait: under a minute." : `Expected wait: about ${min} ${min === 1 ? "minute" : "minutes"}.`);
+      }
+      return parts.join(" ");
+    }
+
+    // `closed`: forget the conversation in storage (a reload or the next message starts a new
+    // one); the transcript stays on screen until then.
+    _endConversation() {
+      this._ended = true;
+      this._conv = null;
+      this._dropStreams();
+      this._save();
+    }
+
+    // A new conversation after a closed one: the old transcript stays above a divider, out of the
+    // seq bookkeeping (seqs start over in the new conversation).
+    _archiveTranscript() {
+      this._ended = false;
+      this._seqs.clear();
+      this._emitted.clear();
+      this._lastSeq = 0;
+      this._seen = 0;
+      this._clearChips();
+      const old = [...this.$msgs.children].filter((n) => !this._isUnacked(n));
+      if (!old.length) return;
+      for (const n of old) {
+        n.dataset.order = "-1";
+        n.dataset.archived = "";
+        n.removeAttribute("data-seq");
+      }
+      const divider = this._renderMessage({ role: "system", text: "New conversation" });
+      divider.dataset.local = "";
+      divider.dataset.archived = "";
+      this._insert(divider, -1);
     }
 
     _recentSystemText(text) {
