@@ -43,6 +43,7 @@ const TOOLS = [
 const ERROR_TEXT = {
   unauthorized: "Your sign-in is no longer valid. Please sign in again.",
   already_claimed: "Someone else has already taken this conversation.",
+  busy: "The assistant is still answering this shopper. Try claiming again in a moment.",
   not_owner: "This conversation is no longer yours, so that was not sent.",
   unknown_conversation: "That conversation no longer exists.",
   too_large: "That was too long to send (4,000 characters at most).",
@@ -398,20 +399,25 @@ class Console {
     this.setConn("online");
     if (this.everWelcomed) this.announce("Reconnected.");
     this.everWelcomed = true;
-    // The server keeps ownership across a reconnect (or a reload): what was never acked is
-    // re-sent with its client_id at once; the next queue frame tells which conversations are
-    // still ours (see reconcileMine).
+    // The server keeps ownership across a reconnect (or a reload) and sends `claimed` again for
+    // every conversation this person owns; what was never acked is re-sent with its client_id at
+    // once (never what was acked). Conversations that get no `claimed` soon are reconciled with
+    // the queue (see reconcileMine).
     this.reclaim = new Set([...this.convs.keys(), ...this.storedMine()]);
+    clearTimeout(this.timers.reconcile);
+    this.timers.reconcile = null;
     for (const c of this.convs.values()) this.flushOutbox(c);
   }
 
-  // After a (re)connect: conversations this tab had that the queue shows as still mine are
-  // claimed again, which brings their transcript up to date (messages are de-duplicated by seq).
-  // Ones now owned by someone else, or queued again, are dropped; ones the queue does not list
-  // are kept as they are (the server answers not_owner if they are no longer mine).
+  // A few seconds after a (re)connect: conversations this tab had that the server did not send
+  // again. If the queue shows one as still mine, claim it (an owner's claim is answered with
+  // `claimed`, bringing the transcript up to date; messages are de-duplicated by seq). Ones now
+  // owned by someone else, or queued again, are dropped; ones the queue does not list are kept
+  // as they are (the server answers not_owner if they are no longer mine).
   reconcileMine() {
-    const ids = this.reclaim;
+    const ids = this.reclaim || new Set();
     this.reclaim = null;
+    this.timers.reconcile = null;
     for (const id of ids) {
       const entry = this.queue.find((q) => q.conversation_id === id);
       const c = this.convs.get(id);
@@ -464,7 +470,9 @@ class Console {
     this.knownQueued = ids;
 
     this.renderQueue();
-    if (this.reclaim) this.reconcileMine();
+    if (this.reclaim && !this.timers.reconcile) {
+      this.timers.reconcile = setTimeout(() => { if (this.signedIn) this.reconcileMine(); }, 4000);
+    }
   }
 
   renderQueue() {
@@ -558,6 +566,7 @@ class Console {
     const id = f.conversation_id;
     if (!id) return;
     this.claiming.delete(id);
+    if (this.reclaim) this.reclaim.delete(id);
     let c = this.convs.get(id);
     const fresh = !c;
     if (!c) {
@@ -569,6 +578,8 @@ class Console {
     c.orders = Array.isArray(f.orders) ? f.orders : [];
     const entry = this.queue.find((q) => q.conversation_id === id);
     c.queueEntry = entry || c.queueEntry || null;
+    c.channel = f.channel || (c.queueEntry && c.queueEntry.channel) || c.channel || null;
+    c.storeId = f.store_id ?? (c.queueEntry && c.queueEntry.store_id) ?? c.storeId ?? null;
     this.renderHeader(c);
     this.renderSummary(c, f.summary);
     this.renderCustomer(c);
@@ -753,9 +764,8 @@ class Console {
     c.title = name || (c.queueEntry && c.queueEntry.customer_name) || "Anonymous";
     c.$title.textContent = c.title;
     c.$tabName.textContent = c.title;
-    const e = c.queueEntry;
     const meta = [];
-    if (e) meta.push(channelText(e));
+    if (c.channel) meta.push(channelText({ channel: c.channel, store_id: c.storeId }));
     meta.push(`Conversation ${c.id}`);
     c.$meta.textContent = meta.join(" · ");
     this.renderBadge(c);
@@ -1161,16 +1171,17 @@ function channelText(c) {
   return c.store_id ? `${ch} · store ${c.store_id}` : ch;
 }
 
+// Priority (server/handoff_queue.py): trigger weight + customer value + a point per minute waited.
 function priorityText(p) {
   if (p == null || p === "") return "Priority –";
-  return typeof p === "number" ? `Priority ${p}` : `${humanize(p)} priority`;
+  const n = Number(p);
+  return isNaN(n) ? `${humanize(p)} priority` : `Priority ${Math.round(n)}`;
 }
 
 function priorityTone(p) {
-  const s = String(p).toLowerCase();
-  if (s === "urgent" || s === "high" || Number(p) >= 3) return "bad";
-  if (s === "medium" || s === "normal" || Number(p) === 2) return "warn";
-  return "";
+  const n = Number(p);
+  if (isNaN(n)) return /urgent|high/i.test(String(p)) ? "bad" : "";
+  return n >= 40 ? "bad" : n >= 20 ? "warn" : "";
 }
 
 function sentimentTone(label) {
