@@ -64,6 +64,11 @@ def fit(x: np.ndarray, y: Sequence[str], *, c: float = 10.0, alpha: float = 0.5,
     return IntentModel(labels, clf.coef_.astype(np.float32), clf.intercept_.astype(np.float32))
 
 
+def _key(stats: dict[str, float]) -> tuple[float, float, float]:
+    return (round(stats["true_oos_flagged"], 2), round(stats["oos_flagged"], 2),
+            -round(stats["retail_in_scope_flagged"], 2))
+
+
 def tune_threshold(model: IntentModel, x: np.ndarray, examples: Sequence[Example],
                    max_in_scope_flagged: float = 0.02) -> tuple[tuple[float, float], dict[str, float]]:
     """(oos_threshold, min_confidence) for the full pipeline (model + slot rules): the pair with
@@ -90,10 +95,10 @@ def tune_threshold(model: IntentModel, x: np.ndarray, examples: Sequence[Example
                      "retail_in_scope_flagged": round(float(flags[retail].mean()), 4),
                      "oos_flagged": round(float(flags[is_oos].mean()), 4),
                      "true_oos_flagged": round(float(flags[true_oos].mean()), 4)}
-            key = (stats["true_oos_flagged"], stats["oos_flagged"], -stats["retail_in_scope_flagged"])
             if stats["retail_in_scope_flagged"] <= max_in_scope_flagged:
-                if best is None or key > (best[1]["true_oos_flagged"], best[1]["oos_flagged"],
-                                          -best[1]["retail_in_scope_flagged"]):
+                # Compared at two decimals: differences below that are float noise between machines
+                # (CPU kernels embed a hair differently); on a tie the lowest threshold and floor win.
+                if best is None or _key(stats) > _key(best[1]):
                     best = ((t, floor), stats)
             elif fallback is None or stats["retail_in_scope_flagged"] < fallback[1]["retail_in_scope_flagged"]:
                 fallback = ((t, floor), stats)
