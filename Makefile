@@ -53,6 +53,7 @@ bench: install
 	$(BIN)/python -m eval.privacy_bench
 	$(BIN)/python -m eval.nlu_bench
 	$(BIN)/python -m eval.chat_bench
+	$(BIN)/python -m eval.handoff_bench
 
 # Re-pin after changing dependencies in pyproject.toml.
 lock:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent.grounding import Facts
+from agent.handoff import EXPLICIT, UNSUPPORTED
 from agent.ports import Passage, Retriever, Understander, Understood
 from agent.replies import join_human, money, reply
 from tools.service import ToolOutcome, ToolService
@@ -50,6 +51,7 @@ class Draft:
     # Facts about a customer (orders, profile) are pseudonymised before an LLM sees them;
     # public facts (catalog, policy) are not.
     sensitive: bool = True
+    llm_down: bool = False  # decided without the LLM because it was unavailable (tools mode)
 
     def __post_init__(self) -> None:
         self.facts.add(self.text)
@@ -143,7 +145,7 @@ class Dialogue:
             return self._offers(turn)
         if u.intent in CHANGE_INTENTS:
             return self._handoff(turn, f"{u.intent.replace('_', ' ')} needs a person in this mode",
-                                 text=reply("modify_unsupported"))
+                                 text=reply("modify_unsupported"), trigger=UNSUPPORTED)
         if u.intent in POLICY_INTENTS:
             return self._policy(turn)
         if u.intent in {"affirm", "deny"}:
@@ -393,10 +395,10 @@ class Dialogue:
         facts.add(*[f"{o['name']}: {o['description']} {o['reason']}" for o in out.result])
         return Draft(reply("offers", offers=listing), facts=facts, cards=cards)
 
-    def _handoff(self, turn: Turn, reason: str, text: str | None = None) -> Draft:
+    def _handoff(self, turn: Turn, reason: str, text: str | None = None, trigger: str = EXPLICIT) -> Draft:
         summary = f"Handoff: {reason}. Last message intent: {turn.understood.intent}."
         self._call(turn, "transfer_to_human_agents", {"summary": summary})
-        return fixed(text or reply("handoff"), handoff={"reason": reason, "summary": summary})
+        return fixed(text or reply("handoff"), handoff={"reason": reason, "trigger": trigger, "summary": summary})
 
     # ------------------------------------------------------------------ plumbing
 

@@ -15,7 +15,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.graph import END, START, StateGraph
 
 from agent.dialogue import Dialogue, Draft, Turn, fixed
-from agent.handoff import HandoffPolicy
+from agent.handoff import EXPLICIT, HandoffPolicy, HandoffTrigger
 from agent.ports import Pseudonymizer, Retriever, Understander, Understood
 from agent.replies import reply
 from agent.respond import ReplyWriter, Written
@@ -40,6 +40,7 @@ class AgentState(TypedDict, total=False):
     negative_streak: int
     last_intent: str
     handed_off: bool
+    llm_down_streak: int
     turns: Annotated[int, operator.add]
 
 
@@ -122,13 +123,12 @@ class Agent:
         draft, new_state = self.dialogue.decide(dict(state), Turn(run.conversation_id, run.understood, run.session))
         failures = 0 if draft.understood else state.get("failures", 0) + 1
         new_state["failures"] = failures
-        reason = None if draft.handoff else self.handoff.trigger(run.text, run.understood, run.sentiment, new_state)
-        if reason is not None:
-            summary = (f"Handoff: {reason}. Intent: {run.understood.intent}; "
-                       f"sentiment {run.sentiment.label} ({run.sentiment.score:+.2f}).")
-            self.tools.call(run.session, "transfer_to_human_agents", {"summary": summary})
-            draft = fixed(reply("handoff"), handoff={"reason": reason, "summary": summary})
+        found = None if draft.handoff else self.handoff.trigger(run.text, run.understood, run.sentiment, new_state)
+        if found is not None:
+            draft = fixed(reply("handoff"), handoff=self._hand_off(run, found))
             new_state["pending"] = None
+        elif draft.handoff and not self.handoff.allows(draft.handoff.get("trigger", EXPLICIT)):
+            draft.handoff = None  # that kind of handoff is switched off: the reply stands alone
         run.draft = draft
         run.timings["decide"] = (time.perf_counter() - t0) * 1000
         return {"task": new_state.get("task"), "pending": new_state.get("pending"), "failures": failures,
@@ -140,9 +140,24 @@ class Agent:
         t0 = time.perf_counter()
         run.written = self.writer.write(run.conversation_id, run.draft, run.text, run.on_token)
         run.timings["respond"] = (time.perf_counter() - t0) * 1000
+        down = bool(run.written.llm_error or run.draft.llm_down)
+        previous = state.get("llm_down_streak", 0)
+        streak = previous + 1 if down else (previous if not run.draft.use_llm else 0)  # untried: unchanged
+        found = None if run.draft.handoff else self.handoff.llm_down(streak)
+        if found is not None:  # the reply (a template) stands; a person is asked to follow up
+            run.draft.handoff = {**self._hand_off(run, found), "announce": True}
         p = self._pseudo(run.conversation_id)
         return {"history": [{"role": "shopper", "text": p(run.text)},
-                            {"role": "assistant", "text": p(run.written.text)}], "turns": 1}
+                            {"role": "assistant", "text": p(run.written.text)}], "turns": 1,
+                "llm_down_streak": streak, "handed_off": bool(run.draft.handoff) or state.get("handed_off", False)}
+
+    def _hand_off(self, run: _Run, found: HandoffTrigger) -> dict[str, Any]:
+        """Record the transfer through the tool layer (audited) and describe it for the queue."""
+        assert run.understood is not None and run.sentiment is not None
+        summary = (f"Handoff: {found.reason}. Intent: {run.understood.intent}; "
+                   f"sentiment {run.sentiment.label} ({run.sentiment.score:+.2f}).")
+        self.tools.call(run.session, "transfer_to_human_agents", {"summary": summary})
+        return {"reason": found.reason, "trigger": found.kind, "summary": summary}
 
     def _pseudo(self, conversation_id: str) -> Callable[[str], str]:
         if self.pseudonymizer is None:
@@ -161,6 +176,14 @@ class Agent:
             quick.append("Talk to a person")
         return TurnResult(run.written.text, run.draft.cards, quick, run.draft.handoff, run.understood,
                           run.sentiment, run.written.source, run.written.llm_error, run.timings)
+
+    def handed_back(self, conversation_id: str) -> None:
+        """A person hands the conversation back: start the handoff counters afresh, drop any
+        write awaiting a yes (the person may have changed things), keep the history."""
+        config: RunnableConfig = {"configurable": {"thread_id": conversation_id}}
+        if self.graph.get_state(config).values:
+            self.graph.update_state(config, {"failures": 0, "negative_streak": 0, "llm_down_streak": 0,
+                                             "pending": None, "task": None, "handed_off": False})
 
     def state(self, conversation_id: str) -> dict[str, Any]:
         snap = self.graph.get_state({"configurable": {"thread_id": conversation_id}})

@@ -14,6 +14,7 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from agent.dialogue import Draft, Turn, fixed
 from agent.grounding import Facts, check
+from agent.handoff import ASSISTANT
 from agent.llm import LLMClient, LLMUnavailable
 from agent.ports import Pseudonymizer
 from agent.replies import prompt, reply
@@ -79,7 +80,8 @@ class ToolsModeDialogue:
             try:
                 ai = self.llm.invoke_with_tools(messages, self.specs)
             except LLMUnavailable:
-                return fixed(reply("llm_down"), quick_replies=["Talk to a person"], understood=False), st
+                return fixed(reply("llm_down"), quick_replies=["Talk to a person"], understood=False,
+                             llm_down=True), st
             calls = getattr(ai, "tool_calls", None) or []
             if not calls:
                 text = self._r(cid, ai.content if isinstance(ai.content, str) else "").strip()
@@ -106,7 +108,7 @@ class ToolsModeDialogue:
             if name == "transfer_to_human_agents" and out.ok:
                 summary = str(args.get("summary", ""))[:500]
                 return fixed(reply("handoff"), handoff={"reason": "the assistant transferred the conversation",
-                                                        "summary": summary}), st
+                                                        "trigger": ASSISTANT, "summary": summary}), st
         return self._fallback(facts, "too many tool steps"), st
 
     def _tool_text(self, cid: str, out: Any) -> str:

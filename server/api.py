@@ -1,15 +1,20 @@
-"""Read-only operator REST API under /api/, for staff (Bearer JWT, aud="staff")."""
+"""Operator REST API under /api/, for staff (Bearer JWT, aud="staff"), and the staff sign-in."""
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections import defaultdict, deque
+from datetime import datetime, timedelta, timezone
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.auth import InvalidToken, StaffIdentity, verify_staff_token
+from server.auth import InvalidToken, StaffIdentity, issue_staff_token, verify_staff_token
 from server.container import Container
 from tools import audit
 from tools.models import Customer, Order
@@ -44,6 +49,35 @@ Staff = Annotated[StaffIdentity, Depends(require_staff)]
 Db = Annotated[Session, Depends(get_db)]
 
 router = APIRouter(prefix="/api", tags=["operator"])
+STAFF_TOKEN_TTL = timedelta(hours=12)
+LOGIN_FAILURES_PER_WINDOW, LOGIN_WINDOW_S = 10, 300.0
+_login_failures: dict[str, deque[float]] = defaultdict(deque)
+
+
+class LoginRequest(BaseModel):
+    name: str = Field(min_length=1, max_length=128)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+@router.post("/staff/login", summary="Sign a staff member in: a staff JWT for the console and this API")
+async def staff_login(body: LoginRequest, request: Request,
+                      container: Annotated[Container, Depends(get_container)]) -> dict[str, Any]:
+    key = f"{request.client.host if request.client else '?'}|{body.name}"
+    now = time.monotonic()
+    recent = _login_failures[key]
+    while recent and now - recent[0] > LOGIN_WINDOW_S:
+        recent.popleft()
+    if len(recent) >= LOGIN_FAILURES_PER_WINDOW:
+        raise HTTPException(429, "Too many failed sign-ins; wait a few minutes.")
+    member = await asyncio.to_thread(container.staff.authenticate, body.name, body.password)
+    if member is None:
+        recent.append(now)
+        raise HTTPException(401, "Wrong name or password.")
+    recent.clear()
+    secret = container.settings.staff_secret.get_secret_value()
+    expires = datetime.now(timezone.utc) + STAFF_TOKEN_TTL
+    return {"token": issue_staff_token(secret, member.name, ttl=STAFF_TOKEN_TTL, store_id=member.store_id),
+            "expires_at": expires.isoformat(), "name": member.name, "store_id": member.store_id}
 
 
 @router.get("/customers", summary="List customers (paged)")

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
-from server import api, chat, demo
+from server import api, chat, console, demo, pages
 from server.container import Container
 from server.settings import Settings
 
@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None, *, chat_enabled: bool = True) -
         finally:
             if chat_enabled and hasattr(app.state, "gateway"):
                 await app.state.gateway.runner.wait_idle()
+                await app.state.gateway.hub.close()
             if llm_server is not None:
                 llm_server.stop()
             container.close()
@@ -60,8 +61,10 @@ def create_app(settings: Settings | None = None, *, chat_enabled: bool = True) -
                   description="Customer-service agent for retailers: operator API, chat gateway.")
     app.state.container = container
     app.include_router(api.router)
+    app.include_router(pages.router)
     if chat_enabled:
         app.include_router(chat.router)
+        app.include_router(console.router)
     if settings.demo_mode:
         app.include_router(demo.router)
     app.mount("/static", StaticFiles(directory=WIDGET_DIR), name="static")

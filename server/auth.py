@@ -17,11 +17,16 @@ class InvalidToken(Exception):
 @dataclass(frozen=True)
 class StaffIdentity:
     name: str
+    store_id: str | None = None
 
 
-def issue_staff_token(secret: str, name: str, *, ttl: timedelta = timedelta(hours=12)) -> str:
+def issue_staff_token(secret: str, name: str, *, ttl: timedelta = timedelta(hours=12),
+                      store_id: str | None = None) -> str:
     now = datetime.now(timezone.utc)
-    return jwt.encode({"sub": name, "aud": STAFF_AUDIENCE, "iat": now, "exp": now + ttl}, secret, algorithm="HS256")
+    claims = {"sub": name, "aud": STAFF_AUDIENCE, "iat": now, "exp": now + ttl}
+    if store_id:
+        claims["store"] = store_id
+    return jwt.encode(claims, secret, algorithm="HS256")
 
 
 def verify_staff_token(secret: str, token: str) -> StaffIdentity:
@@ -30,7 +35,8 @@ def verify_staff_token(secret: str, token: str) -> StaffIdentity:
                             options={"require": ["exp", "sub", "aud"]})
     except jwt.PyJWTError as exc:
         raise InvalidToken(f"invalid staff token: {exc}") from None
-    return StaffIdentity(name=str(claims["sub"]))
+    store = claims.get("store")
+    return StaffIdentity(name=str(claims["sub"]), store_id=str(store) if store else None)
 
 
 def issue_identity_token(secret: str, customer_id: str, *, ttl: timedelta = timedelta(hours=1)) -> str:

@@ -78,6 +78,7 @@ class ChatConnection:
         self.queue: asyncio.Queue[dict[str, Any]] | None = None
         self.sender: asyncio.Task[None] | None = None
         self.rate = RateLimiter(gateway.limits.messages_per_minute)
+        self.sent_seq = 0  # highest message seq sent on this socket: replay and live frames never repeat
         self._send_lock = asyncio.Lock()
 
     async def send(self, frame: dict[str, Any]) -> None:
@@ -89,6 +90,12 @@ class ChatConnection:
     async def _pump(self, queue: asyncio.Queue[dict[str, Any]]) -> None:
         while True:
             frame = await queue.get()
+            if frame.get("type") == "typing" and frame.get("role") == "shopper":
+                continue  # the shopper's own typing, on its way to staff
+            if frame.get("type") == "message":
+                if frame["seq"] <= self.sent_seq:
+                    continue  # already sent by the replay on attach
+                self.sent_seq = frame["seq"]
             await self.send(frame)
 
     async def _attach(self, conv: Conversation, last_seq: int, resumed: bool) -> None:
@@ -98,8 +105,12 @@ class ChatConnection:
         await self.send({"type": "session", "conversation_id": conv.id, "last_seq": conv.last_seq,
                          "resumed": resumed, "channel": conv.channel,
                          "customer": await asyncio.to_thread(self.gw.customer_summary, conv.customer_id)})
+        self.sent_seq = last_seq
         for m in await asyncio.to_thread(self.gw.store.since, conv.id, last_seq):
             await self.send(message_frame(m))
+            self.sent_seq = max(self.sent_seq, m.seq)
+        if conv.status in ("queued", "human"):  # a resumed conversation: where its handoff stands
+            await self.send(await self._handoff_state(conv))
         self.sender = asyncio.create_task(self._pump(self.queue))
         self.gw.runner.kick(conv.id)  # answer anything acked but not yet answered (e.g. after a restart)
 
@@ -113,8 +124,10 @@ class ChatConnection:
 
     # ------------------------------------------------------------------ frames
 
-    async def on_hello(self, frame: dict[str, Any]) -> None:
-        customer_id = None
+    async def on_hello(self, frame: dict[str, Any], verified_customer: str | None = None) -> None:
+        """`verified_customer`: an identity the server already verified on this socket (carried
+        into a new conversation after a close); never read from the frame."""
+        customer_id = verified_customer
         identity = frame.get("identity")
         if identity:
             try:
@@ -163,12 +176,10 @@ class ChatConnection:
             await self.send(error("rate_limited", "You're sending messages very fast; please wait a moment.",
                                   client_id))
             return
-        if self.conversation is None:
-            await self.on_hello({"type": "hello"})
-        assert self.conversation is not None
-        conv_id = self.conversation.id
+        conv_id = (await self._current()).id
         appended = await asyncio.to_thread(self.gw.store.append, conv_id, "shopper", text.strip(),
                                            client_id=client_id)
+        assert appended is not None
         await self.send({"type": "ack", "client_id": client_id, "seq": appended.message.seq})
         if not appended.duplicate:
             await self.gw.hub.publish(conv_id, message_frame(appended.message))
@@ -179,12 +190,43 @@ class ChatConnection:
             await self.gw.hub.publish(self.conversation.id,
                                       {"type": "typing", "role": "shopper", "state": bool(frame.get("state"))})
 
-    async def on_handoff_request(self, frame: dict[str, Any]) -> None:
-        if self.conversation is None:
-            await self.on_hello({"type": "hello"})
+    async def _handoff_state(self, conv: Conversation) -> dict[str, Any]:
+        if conv.status == "human":
+            return {"type": "handoff", "status": "accepted", "staff": conv.assigned_staff,
+                    "reason": conv.handoff_reason or "", "text": f"You're chatting with {conv.assigned_staff}."}
+        online = await self.gw.presence.online(conv.store_id)
+        info = await asyncio.to_thread(self.gw.queue.wait_info, conv.id, online)
+        return {"type": "handoff", "status": "queued", "reason": conv.handoff_reason or "", "text": info.text,
+                "position": info.position, "estimated_wait_s": info.estimated_wait_s, "available": info.available}
+
+    async def _current(self) -> Conversation:
+        """This socket's conversation, opening a new one when there is none or it was closed."""
+        if self.conversation is not None:
+            fresh = await asyncio.to_thread(self.gw.store.get, self.conversation.id)
+            if fresh is not None and fresh.status != "closed":
+                self.conversation = fresh
+                return fresh
+        hello: dict[str, Any] = {"type": "hello"}
+        verified = None
+        if self.conversation is not None:  # keep the channel, store and sign-in of the closed one
+            hello.update(channel=self.conversation.channel, store_id=self.conversation.store_id)
+            if self.conversation.verified_by == "website_identity":
+                verified = self.conversation.customer_id
+        await self.on_hello(hello, verified)
         assert self.conversation is not None
-        reason = frame.get("reason") if isinstance(frame.get("reason"), str) else "customer asked for a person"
-        await self.gw.request_handoff(self.conversation.id, reason[:200], "The customer pressed 'talk to a person'.")
+        return self.conversation
+
+    async def on_handoff_request(self, frame: dict[str, Any]) -> None:
+        conv = await self._current()
+        reason = frame.get("reason") if isinstance(frame.get("reason"), str) else ""
+        kiosk = conv.channel == "kiosk" and reason.startswith("kiosk")
+        trigger = "kiosk" if kiosk else "button"
+        reason = reason[:200] or "the shopper pressed 'talk to a person'"
+        await self.gw.desk.request(conv.id, trigger, reason, f"Handoff: {reason}.")
+
+    async def on_handoff_cancel(self, frame: dict[str, Any]) -> None:
+        if self.conversation is None or not await self.gw.desk.cancel(self.conversation.id):
+            await self.send(error("bad_frame", "There is no queued handoff to cancel."))
 
     async def handle(self, raw: str) -> None:
         if len(raw.encode("utf-8", "surrogatepass")) > MAX_FRAME_BYTES:
@@ -199,7 +241,8 @@ class ChatConnection:
             await self.send(error("bad_frame", "Frames are JSON objects with a string 'type'."))
             return
         handler = {"hello": self.on_hello, "message": self.on_message, "typing": self.on_typing,
-                   "handoff_request": self.on_handoff_request}.get(frame["type"])
+                   "handoff_request": self.on_handoff_request,
+                   "handoff_cancel": self.on_handoff_cancel}.get(frame["type"])
         if frame["type"] == "ping":
             await self.send({"type": "pong"})
         elif handler is None:

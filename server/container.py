@@ -71,6 +71,81 @@ class Container:
             c = db.get(Customer, customer_id)
             return {"first_name": c.first_name} if c else None
 
+    def customer_value(self, customer_id: str | None) -> float:
+        """Queue priority points for who the customer is (RFM segment from `concierge segments`)."""
+        if not customer_id:
+            return 0.0
+        from tools.models import CustomerSegment
+
+        with self.sessions() as db:
+            seg = db.get(CustomerSegment, customer_id)
+        return {"champions": 20.0, "loyal": 12.0, "occasional": 6.0, "lapsed": 3.0}.get(seg.segment if seg else "", 0.0)
+
+    def customer_name(self, customer_id: str | None) -> str | None:
+        if not customer_id:
+            return None
+        from tools.models import Customer
+
+        with self.sessions() as db:
+            c = db.get(Customer, customer_id)
+            return f"{c.first_name} {c.last_name}" if c else None
+
+    def customer_profile_and_orders(self, customer_id: str | None) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+        """What staff see of the conversation's customer: profile and orders, newest first."""
+        if not customer_id:
+            return None, []
+        from tools.models import Order
+        from tools.records import customer_profile, order_record
+
+        with self.sessions() as db:
+            profile = customer_profile(db, customer_id)
+            orders = db.scalars(select(Order).where(Order.customer_id == customer_id)
+                                .order_by(Order.placed_at.desc()))
+            return profile, [order_record(o) for o in orders]
+
+    def audit_for_session(self, session_id: str, *, actor: str | None = None) -> list[dict[str, Any]]:
+        from tools import audit
+
+        with self.sessions() as db:
+            rows = [audit.entry_record(e) for e in audit.tail(db, limit=200, session_id=session_id)]
+        return [r for r in rows if actor is None or r["actor"] == actor]
+
+    def retriever_or_none(self):  # type: ignore[no-untyped-def]
+        """The retrieval port if this process built it (suggestions are a help, not a dependency)."""
+        return self.__dict__.get("retriever")
+
+    # ------------------------------------------------------------------ handoff
+    @cached_property
+    def staff(self):  # type: ignore[no-untyped-def]
+        from server.staff import StaffDirectory
+
+        _ = self.conversations  # migrated
+        return StaffDirectory(self.sessions)
+
+    @cached_property
+    def handoff_policy(self):  # type: ignore[no-untyped-def]
+        from agent.handoff import ALL_KINDS, HandoffPolicy
+
+        s = self.settings
+        enabled = frozenset(k.strip() for k in s.handoff_triggers.split(",") if k.strip())
+        unknown = enabled - set(ALL_KINDS)
+        if unknown:
+            raise ValueError(f"CONCIERGE_HANDOFF_TRIGGERS: unknown kinds {sorted(unknown)}; known: {ALL_KINDS}")
+        return HandoffPolicy(max_failures=s.handoff_max_failures, strong_negative=s.handoff_strong_negative,
+                             sustained_negative_turns=s.handoff_sustained_negative_turns,
+                             refund_threshold=s.handoff_refund_threshold, llm_down_turns=s.handoff_llm_down_turns,
+                             enabled=enabled)
+
+    @cached_property
+    def handoff_queue(self):  # type: ignore[no-untyped-def]
+        from server.business_hours import BusinessHours
+        from server.handoff_queue import HandoffQueue
+
+        hours = BusinessHours.parse(self.settings.handoff_hours, self.settings.handoff_timezone)
+        return HandoffQueue(self.sessions, hours, customer_value=self.customer_value,
+                            customer_name=self.customer_name,
+                            default_handle_s=self.settings.handoff_default_handle_s)
+
     # ------------------------------------------------------------------ conversations
     @cached_property
     def conversations(self):  # type: ignore[no-untyped-def]
@@ -182,23 +257,46 @@ class Container:
             dialogue = ToolsModeDialogue(self.llm, self.tools, pseudonymizer)
         writer = ReplyWriter(self.llm, pseudonymizer, budget_s=self.settings.llm_reply_budget_s)
         return Agent(self.tools, self.nlu, writer, checkpointer=self.checkpointer,
-                     retriever=self.retriever, pseudonymizer=pseudonymizer, dialogue=dialogue)
+                     retriever=self.retriever, pseudonymizer=pseudonymizer, dialogue=dialogue,
+                     handoff=self.handoff_policy)
 
     async def start_gateway(self):  # type: ignore[no-untyped-def]
-        """Load the heavy parts off the event loop, then build the gateway inside it."""
+        """Load the heavy parts off the event loop, then build the gateway inside it: in-process
+        hub, locks and presence by default; Redis ones when CONCIERGE_REDIS_URL is set."""
         import asyncio
+        import os
+        import socket
 
         from server.chat import Limits
         from server.gateway import Gateway
-        from server.hub import LocalHub
+        from server.handoffs import HandoffDesk
 
         agent = await asyncio.to_thread(lambda: self.agent)
         store = await asyncio.to_thread(lambda: self.conversations)
-        return Gateway(store=store, hub=LocalHub(), agent=agent,
-                       identity_secret=self.settings.identity_secret.get_secret_value(),
-                       customer_summary=self.customer_summary,
-                       limits=Limits(self.settings.chat_messages_per_minute,
-                                     self.settings.chat_connections_per_address))
+        queue = await asyncio.to_thread(lambda: self.handoff_queue)
+        fleet: dict[str, Any] = {}
+        if self.settings.redis_url:
+            import redis.asyncio as redis
+
+            from server.locks import RedisLocks
+            from server.presence import RedisPresence
+            from server.redis_hub import RedisHub
+
+            client = redis.from_url(self.settings.redis_url)
+            fleet = {"hub": await RedisHub(redis.from_url(self.settings.redis_url)).start(),
+                     "locks": RedisLocks(client), "presence": RedisPresence(client)}
+        else:
+            from server.hub import LocalHub
+
+            fleet = {"hub": LocalHub()}
+        gateway = Gateway(store=store, agent=agent, queue=queue,
+                          identity_secret=self.settings.identity_secret.get_secret_value(),
+                          customer_summary=self.customer_summary,
+                          limits=Limits(self.settings.chat_messages_per_minute,
+                                        self.settings.chat_connections_per_address),
+                          instance=f"{socket.gethostname()}:{os.getpid()}", **fleet)
+        gateway.desk = HandoffDesk(gateway, claim_wait_s=self.settings.console_claim_wait_s)
+        return gateway
 
     def close(self) -> None:
         if "engine" in self.__dict__:

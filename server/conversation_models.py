@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -31,6 +31,12 @@ class Conversation(ServerBase):
     handoff_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     handoff_summary: Mapped[str | None] = mapped_column(Text, nullable=True)
     assigned_staff: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    # The handoff queue: what triggered it, its priority before waiting time, and when.
+    handoff_trigger: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    priority_base: Mapped[float] = mapped_column(Float, default=0.0)
+    queued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -55,4 +61,16 @@ class Message(ServerBase):
     source: Mapped[str | None] = mapped_column(String(16), nullable=True)  # llm | template
     cards: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
     quick_replies: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class StaffAccount(ServerBase):
+    """A person who signs in to the console. The password is stored as a salted scrypt hash."""
+
+    __tablename__ = "staff_accounts"
+
+    name: Mapped[str] = mapped_column(String(128), primary_key=True)
+    store_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -73,17 +73,25 @@ class ConversationStore:
                        .values(status=status, updated_at=datetime.now(timezone.utc), **values))
 
     def append(self, conversation_id: str, role: str, text: str, *, client_id: str | None = None,
-               **meta: Any) -> Appended:
-        """Persist a message with the next seq; a repeated client_id returns the stored one."""
+               only_if: dict[str, Any] | None = None, **meta: Any) -> Appended | None:
+        """Persist a message with the next seq; a repeated client_id returns the stored one.
+        `only_if` ({"status": "bot"}, {"assigned_staff": name}) makes the append conditional on
+        the conversation, in the same statement that allocates the seq: None when it does not hold."""
         if client_id:
             existing = self._by_client_id(conversation_id, client_id)
             if existing is not None:
                 return Appended(existing, True)
         try:
             with self.sessions.begin() as db:
-                seq = db.execute(update(Conversation).where(Conversation.id == conversation_id)
-                                 .values(last_seq=Conversation.last_seq + 1, updated_at=datetime.now(timezone.utc))
-                                 .returning(Conversation.last_seq)).scalar_one()
+                q = update(Conversation).where(Conversation.id == conversation_id)
+                for column, value in (only_if or {}).items():
+                    q = q.where(getattr(Conversation, column) == value)
+                seq = db.execute(q.values(last_seq=Conversation.last_seq + 1, updated_at=datetime.now(timezone.utc))
+                                 .returning(Conversation.last_seq)).scalar_one_or_none()
+                if seq is None:
+                    if only_if:
+                        return None
+                    raise LookupError(f"no conversation {conversation_id}")
                 msg = Message(conversation_id=conversation_id, seq=seq, role=role, text=text,
                               client_id=client_id, **meta)
                 db.add(msg)
@@ -112,16 +120,23 @@ class ConversationStore:
                                                          Message.seq > seq).order_by(Message.seq)))
 
     def unanswered(self, conversation_id: str) -> list[Message]:
-        """Shopper messages after the last one the bot or a person answered, oldest first."""
+        """Shopper messages the bot still owes an answer: those after the last one it answered
+        and after anything a person or the system said (a hand-back starts afresh), oldest first."""
         with self.sessions() as db:
             answered = db.scalar(select(func.max(Message.reply_to)).where(
                 Message.conversation_id == conversation_id, Message.role.in_(("assistant",))))
-            last_staff = db.scalar(select(func.max(Message.seq)).where(
-                Message.conversation_id == conversation_id, Message.role == "staff"))
-            floor = max(answered or 0, last_staff or 0)
+            last_other = db.scalar(select(func.max(Message.seq)).where(
+                Message.conversation_id == conversation_id, Message.role.in_(("staff", "system"))))
+            floor = max(answered or 0, last_other or 0)
             return list(db.scalars(select(Message).where(
                 Message.conversation_id == conversation_id, Message.role == "shopper", Message.seq > floor)
                 .order_by(Message.seq)))
+
+    def owned_by(self, staff: str) -> list[Conversation]:
+        """Conversations a person holds now (a reconnecting console picks them up again)."""
+        with self.sessions() as db:
+            return list(db.scalars(select(Conversation).where(Conversation.status == "human",
+                                                              Conversation.assigned_staff == staff)))
 
     def transcript(self, conversation_id: str) -> list[Message]:
         return self.since(conversation_id, 0)

@@ -1,4 +1,5 @@
-"""The chat gateway's runtime: store, hub, per-conversation turn runner and the agent."""
+"""The chat gateway's runtime: store, hub, locks, the per-conversation turn runner, the agent
+and the handoff desk."""
 
 from __future__ import annotations
 
@@ -11,40 +12,62 @@ from typing import Any
 from agent.engine import Agent, TurnResult
 from server.chat import ConnectionCounter, Limits
 from server.conversations import ConversationStore, message_frame
+from server.handoff_queue import HandoffQueue
+from server.handoffs import HandoffDesk
 from server.hub import Hub
+from server.locks import ConversationLocks, LocalLocks
+from server.presence import LocalPresence, Presence
 from tools.session import ToolSession
 
 log = logging.getLogger(__name__)
 INTERNAL_ERROR_TEXT = ("Sorry, something went wrong on our side. Your message is saved; "
                        "would you like to talk to a person?")
+TURN_LOCK_WAIT_S = 60.0  # longer than a killed instance's lease (server/locks.py)
 
 
 class TurnRunner:
-    """One worker per conversation at a time: its shopper messages are answered in seq order."""
+    """Answers a conversation's stored shopper messages in seq order, one at a time, each under
+    the conversation's lock (in-process or Redis), so across all instances one worker runs a
+    conversation's turn and a staff claim waits for it to finish."""
 
     def __init__(self, gateway: Gateway) -> None:
         self.gw = gateway
-        self._locks: dict[str, asyncio.Lock] = {}
+        self._draining: dict[str, bool] = {}  # conversation -> "kicked again while draining"
         self._tasks: set[asyncio.Task[None]] = set()
 
     def kick(self, conversation_id: str) -> None:
+        if conversation_id in self._draining:
+            self._draining[conversation_id] = True
+            return
+        self._draining[conversation_id] = False
         task = asyncio.create_task(self._drain(conversation_id))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
     async def _drain(self, conversation_id: str) -> None:
-        lock = self._locks.setdefault(conversation_id, asyncio.Lock())
-        if lock.locked():
-            return  # the running worker will pick the new message up
-        async with lock:
-            while True:
-                conv = await asyncio.to_thread(self.gw.store.get, conversation_id)
-                if conv is None or conv.status != "bot":
-                    return
-                pending = await asyncio.to_thread(self.gw.store.unanswered, conversation_id)
-                if not pending:
-                    return
-                await self.gw.answer(conv, pending[0])
+        try:
+            while await self._answer_next(conversation_id) or self._draining.get(conversation_id):
+                self._draining[conversation_id] = False
+        except Exception:
+            log.exception("turn runner failed for conversation %s", conversation_id)
+        finally:
+            self._draining.pop(conversation_id, None)
+
+    async def _answer_next(self, conversation_id: str) -> bool:
+        """Answer the oldest unanswered shopper message; False when there is nothing to do."""
+        store = self.gw.store
+        async with self.gw.locks.hold(conversation_id, TURN_LOCK_WAIT_S) as owned:
+            if not owned:
+                log.info("conversation %s is busy elsewhere; its owner answers it", conversation_id)
+                return False
+            conv = await asyncio.to_thread(store.get, conversation_id)
+            if conv is None or conv.status != "bot":
+                return False
+            pending = await asyncio.to_thread(store.unanswered, conversation_id)
+            if not pending:
+                return False
+            await self.gw.answer(conv, pending[0])
+            return True
 
     async def wait_idle(self) -> None:
         while self._tasks:
@@ -58,29 +81,48 @@ class Gateway:
     agent: Agent
     identity_secret: str
     customer_summary: Callable[[str | None], dict[str, Any] | None]
+    queue: HandoffQueue
     limits: Limits = field(default_factory=Limits)
     connections: ConnectionCounter = field(default_factory=ConnectionCounter)
+    locks: ConversationLocks = field(default_factory=LocalLocks)
+    presence: Presence = field(default_factory=LocalPresence)
+    instance: str = "local"
 
     def __post_init__(self) -> None:
         self.runner = TurnRunner(self)
+        self.desk = HandoffDesk(self)
+        self._with_person: set[str] = set()  # conversations a person took over, as this process saw it
+        self.hub.add_listener(self._watch)
+
+    def _watch(self, topic: str, frame: dict[str, Any]) -> None:
+        if frame.get("type") == "handoff":
+            if frame.get("status") == "accepted":
+                self._with_person.add(topic)
+            else:
+                self._with_person.discard(topic)
 
     async def answer(self, conv: Any, shopper: Any) -> None:
-        """Run one agent turn for `shopper` (a stored message) and publish the reply."""
+        """Run one agent turn for `shopper` (a stored message) and publish the reply, unless a
+        person took the conversation over meanwhile: then the bot stays silent."""
         conv_id = conv.id
+        self._with_person.discard(conv_id)
         await self.hub.publish(conv_id, {"type": "typing", "role": "assistant", "state": True})
         session = ToolSession(session_id=conv_id, actor="agent", customer_id=conv.customer_id,
                               verified_by=conv.verified_by)
 
         def on_token(text: str) -> None:
-            self.hub.publish_threadsafe(conv_id, {"type": "token", "text": text, "reply_to": shopper.seq})
+            if conv_id not in self._with_person:
+                self.hub.publish_threadsafe(conv_id, {"type": "token", "text": text, "reply_to": shopper.seq})
 
         try:
             result: TurnResult = await asyncio.to_thread(self.agent.run_turn, conv_id, shopper.text, session, on_token)
         except Exception:
             log.exception("agent turn failed for conversation %s", conv_id)
             stored = await asyncio.to_thread(self.store.append, conv_id, "assistant", INTERNAL_ERROR_TEXT,
-                                             reply_to=shopper.seq, source="error", quick_replies=["Talk to a person"])
-            await self.hub.publish(conv_id, message_frame(stored.message))
+                                             reply_to=shopper.seq, source="error", quick_replies=["Talk to a person"],
+                                             only_if={"status": "bot"})
+            if stored is not None:
+                await self.hub.publish(conv_id, message_frame(stored.message))
             await self.hub.publish(conv_id, {"type": "typing", "role": "assistant", "state": False})
             return
         if session.customer_id and session.customer_id != conv.customer_id:
@@ -90,18 +132,12 @@ class Gateway:
                                 result.sentiment.label, result.sentiment.score)
         stored = await asyncio.to_thread(
             self.store.append, conv_id, "assistant", result.text, reply_to=shopper.seq, source=result.source,
-            cards=result.cards or None, quick_replies=result.quick_replies or None, intent=result.understood.intent)
-        await self.hub.publish(conv_id, message_frame(stored.message))
-        await self.hub.publish(conv_id, {"type": "typing", "role": "assistant", "state": False})
-        if result.handoff:
-            await self.request_handoff(conv_id, result.handoff["reason"], result.handoff.get("summary", ""),
-                                       announce=False)
-
-    async def request_handoff(self, conv_id: str, reason: str, summary: str, *, announce: bool = True) -> None:
-        await asyncio.to_thread(self.store.set_status, conv_id, "queued", handoff_reason=reason,
-                                handoff_summary=summary)
-        text = "You're in the queue for a member of our team; they'll see this conversation. Please stay here."
-        if announce:
-            stored = await asyncio.to_thread(self.store.append, conv_id, "system", text)
+            cards=result.cards or None, quick_replies=result.quick_replies or None, intent=result.understood.intent,
+            only_if={"status": "bot"})
+        if stored is not None:
             await self.hub.publish(conv_id, message_frame(stored.message))
-        await self.hub.publish(conv_id, {"type": "handoff", "status": "requested", "reason": reason, "text": text})
+        await self.hub.publish(conv_id, {"type": "typing", "role": "assistant", "state": False})
+        if result.handoff and stored is not None:
+            await self.desk.request(conv_id, result.handoff.get("trigger", "explicit"), result.handoff["reason"],
+                                    result.handoff.get("summary", ""),
+                                    announce=bool(result.handoff.get("announce")))

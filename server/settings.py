@@ -80,6 +80,31 @@ class Settings(BaseSettings):
         "'tools': the LLM's native tool calls drive them (a capable model such as vLLM's).",
     )
 
+    # --- handoff to people ---
+    handoff_triggers: str = Field(
+        default="explicit,failures,sentiment,policy,llm_down,unsupported,assistant",
+        description="Comma-separated trigger kinds that hand a conversation to a person.")
+    handoff_max_failures: int = Field(default=3, ge=1, description="Turns in a row not understood.")
+    handoff_strong_negative: float = Field(default=-0.75, ge=-1, le=0, description="Sentiment score at or below.")
+    handoff_sustained_negative_turns: int = Field(default=3, ge=1, description="Negative messages in a row.")
+    handoff_refund_threshold: float = Field(default=1000.0, ge=0, description="Refunds (and cancellations) above "
+                                            "this many dollars need a person.")
+    handoff_llm_down_turns: int = Field(default=2, ge=0, description="Turns in a row without the LLM; 0: never.")
+    handoff_hours: str = Field(
+        default="", description="When people answer, e.g. 'mon-fri 09:00-18:00; sat 10:00-16:00'; "
+        "empty: always. Outside them the shopper is told when the team is back.")
+    handoff_timezone: str = Field(default="UTC", description="IANA zone of handoff_hours.")
+    handoff_default_handle_s: float = Field(default=300.0, gt=0, description="Assumed time a person spends on "
+                                            "a conversation until enough have been handled to measure it.")
+    console_claim_wait_s: float = Field(default=30.0, gt=0, description="How long a claim waits for a bot "
+                                        "turn in progress to finish.")
+
+    # --- kiosk ---
+    kiosk_store_id: str = Field(default="store-001", description="The store this kiosk stands in.")
+    kiosk_store_name: str = Field(default="Concierge Demo Store — Main Street")
+    kiosk_store_hours: str = Field(default="Mon–Sat 9:00–20:00, Sun 10:00–18:00")
+    kiosk_idle_timeout_s: int = Field(default=90, ge=5, description="Idle time before the kiosk wipes the chat.")
+
     # --- retrieval --- (read by server/retrieval_wiring.py only; retrieval/ never reads settings)
     qdrant_path: Path | None = Field(
         default=None, description="Qdrant Edge store directory; empty means var_dir / 'qdrant'.")

@@ -48,11 +48,13 @@ class RunningServer:
         return issue_identity_token(IDENTITY_SECRET, customer_id)
 
 
-def start_server(var: Path, sqlite_template: Path, extra_env: dict[str, str] | None = None, *,
-                 index_template: Path | None = None, timeout_s: float = 900) -> RunningServer:
+def launch_server(var: Path, sqlite_template: Path | None, extra_env: dict[str, str] | None = None, *,
+                  index_template: Path | None = None) -> tuple[subprocess.Popen[bytes], str, dict[str, str]]:
+    """Start `concierge serve` without waiting (several instances start side by side).
+    Without `sqlite_template`, extra_env must name CONCIERGE_DATABASE_URL."""
     var.mkdir(parents=True, exist_ok=True)
     db = var / "concierge.db"
-    if not db.exists():
+    if sqlite_template is not None and not db.exists():
         shutil.copyfile(sqlite_template, db)
     if index_template is not None and not (var / "qdrant").exists():
         shutil.copytree(index_template, var / "qdrant")
@@ -63,7 +65,11 @@ def start_server(var: Path, sqlite_template: Path, extra_env: dict[str, str] | N
            "HF_HUB_OFFLINE": "1", **(extra_env or {})}
     log = open(var / "server.log", "ab")  # noqa: SIM115
     proc = subprocess.Popen([str(BIN), "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
+    return proc, f"http://127.0.0.1:{port}", env
+
+
+def wait_ready(proc: subprocess.Popen[bytes], base: str, env: dict[str, str], var: Path,
+               timeout_s: float = 900) -> RunningServer:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -76,6 +82,62 @@ def start_server(var: Path, sqlite_template: Path, extra_env: dict[str, str] | N
         time.sleep(0.5)
     proc.kill()
     raise RuntimeError(f"server not ready: {(var / 'server.log').read_text()[-3000:]}")
+
+
+def start_server(var: Path, sqlite_template: Path | None, extra_env: dict[str, str] | None = None, *,
+                 index_template: Path | None = None, timeout_s: float = 900) -> RunningServer:
+    proc, base, env = launch_server(var, sqlite_template, extra_env, index_template=index_template)
+    return wait_ready(proc, base, env, var, timeout_s)
+
+
+def add_staff(server: RunningServer, name: str, password: str, store_id: str | None = None) -> dict[str, Any]:
+    """`concierge staff add` against the server's database, as an operator would."""
+    args = [str(BIN), "staff", "add", name, "--password-stdin", "--json"] + (["--store", store_id] if store_id else [])
+    out = subprocess.run(args, input=password + "\n", env=server.env, capture_output=True, text=True,
+                         check=True, timeout=120)
+    return json.loads(out.stdout)
+
+
+def staff_login(server: RunningServer, name: str, password: str) -> str:
+    r = httpx.post(f"{server.base}/api/staff/login", json={"name": name, "password": password}, timeout=30)
+    r.raise_for_status()
+    return str(r.json()["token"])
+
+
+class Console:
+    """A staff console's socket: frames are kept so a test can wait for any of them."""
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+        self.frames: list[dict[str, Any]] = []
+
+    async def send(self, **frame: Any) -> None:
+        await self.ws.send(json.dumps(frame))
+
+    async def recv(self, timeout: float = 60) -> dict[str, Any]:
+        frame = json.loads(await asyncio.wait_for(self.ws.recv(), timeout))
+        self.frames.append(frame)
+        return frame
+
+    async def until(self, match: Any, timeout: float = 60) -> dict[str, Any]:
+        """The next frame for which match(frame) is true."""
+        deadline = time.monotonic() + timeout
+        while True:
+            frame = await self.recv(max(0.01, deadline - time.monotonic()))
+            if match(frame):
+                return frame
+
+    async def until_queued(self, conversation_id: str, timeout: float = 60) -> dict[str, Any]:
+        return await self.until(lambda f: f["type"] == "queue" and any(
+            e["conversation_id"] == conversation_id and e["status"] == "queued" for e in f["conversations"]), timeout)
+
+
+async def open_console(server: RunningServer, token: str) -> tuple[Any, Console]:
+    ws = await websockets.connect(server.base.replace("http", "ws") + "/ws/console", max_size=2**22)
+    console = Console(ws)
+    await console.send(type="hello", token=token)
+    await console.until(lambda f: f["type"] == "welcome")
+    return ws, console
 
 
 def stop_server(server: RunningServer) -> None:

@@ -6,10 +6,11 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATION_LOCK = 0x636F6E63  # PostgreSQL advisory lock key ("conc") held while migrating
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -49,5 +50,7 @@ def migrate(engine: Engine, script_location: Path = MIGRATIONS) -> None:
     database (the server's conversations) pass their own migration folder."""
     cfg = alembic_config(engine.url.render_as_string(hide_password=False), script_location)
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":  # several instances may start at once: one migrates
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")

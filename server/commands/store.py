@@ -222,6 +222,41 @@ def staff_token(name: str,
     print(issue_staff_token(Settings().staff_secret.get_secret_value(), name, ttl=timedelta(hours=hours)))
 
 
+@staff.command("add")
+def staff_add(name: str,
+              store: Annotated[str | None, typer.Option(help="The store whose kiosk queue this person answers.")] = None,
+              password_stdin: Annotated[bool, typer.Option("--password-stdin",
+                                                           help="Read the password from stdin (first line).")] = False,
+              as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """Create a console account (or reset its password and store). Without --password-stdin a
+    password is generated and printed once."""
+    import secrets
+
+    generated = None
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = generated = secrets.token_urlsafe(12)
+    if not password:
+        _fail("no password on stdin", 2)
+    c = _container()
+    try:
+        created = c.staff.add(name, password, store)
+    except ValueError as exc:
+        _fail(str(exc), 2)
+    finally:
+        c.close()
+    out = {"name": name, "store_id": store, "created": created}
+    if generated:
+        out["password"] = generated
+    if as_json:
+        print(json.dumps(out))
+        return
+    print(f"{'Created' if created else 'Updated'} staff account {name!r}" + (f" for store {store}" if store else ""))
+    if generated:
+        print(f"Password (shown once): {generated}")
+
+
 def register(app: typer.Typer) -> None:
     app.command("seed")(seed_cmd)
     app.command("serve")(serve_cmd)
