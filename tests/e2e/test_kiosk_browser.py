@@ -125,7 +125,7 @@ def test_kiosk_chat_associate_and_idle_wipe(concierge_server: str, browser, resu
         prompt = page.get_by_role("alertdialog", name="Still there?")
         expect(prompt).to_be_visible(timeout=(IDLE_S + 10) * 1000)
         expect(page.get_by_role("button", name="I'm still here")).to_be_focused()
-        page.locator("#store-name").tap()
+        prompt.locator("#idle-text").tap()                            # a touch anywhere on the screen
         expect(prompt).to_be_hidden()
         expect(chat.locator(".msg[data-seq]").first).to_be_visible()
 
