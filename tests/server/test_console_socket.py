@@ -181,8 +181,8 @@ def test_only_the_owner_may_act_and_closing_ends_the_conversation(live_server: R
             assert (await bo.until(lambda f: f["type"] == "error"))["code"] == "bad_json"
 
             await ana.send(type="close", conversation_id=conv_id)
-            closed = await next_frame(shopper, lambda f: f["type"] == "handoff")
-            assert closed["status"] == "closed"
+            closed = await next_frame(shopper, lambda f: f["type"] == "handoff" and f["status"] == "closed")
+            assert closed["by"] == "ana"
             await shopper.ws.send(json.dumps({"type": "message", "text": "one more thing", "client_id": "after"}))
             session = await next_frame(shopper, lambda f: f["type"] == "session")
             assert session["conversation_id"] != conv_id and not session["resumed"]
