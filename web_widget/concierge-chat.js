@@ -1618,7 +1618,9 @@ textarea::placeholder { color: #6b7280; }
         n.dataset.order = "-1";
         n.dataset.archived = "";
         n.removeAttribute("data-seq");
+        n.removeAttribute("data-reply-to");
       }
+      for (const id of [...this._pending.keys()]) if (!this._outbox.includes(id)) this._pending.delete(id);
       const divider = this._renderMessage({ role: "system", text: "New conversation" });
       divider.dataset.local = "";
       divider.dataset.archived = "";

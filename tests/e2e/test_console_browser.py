@@ -221,6 +221,25 @@ def test_console_handoff_round_trip(concierge_server: str, server_env: dict[str,
         console.screenshot(path=str(results_dir / "console-conversation.png"))
         shop.screenshot(path=str(results_dir / "console-shopper-with-staff.png"))
 
+        # --- the console's socket drops: "Reconnecting…", then back with the conversation still
+        # its own (the server sends `claimed` again) and nothing shown or sent twice
+        shopper_rows = transcript.locator('.m[data-role="shopper"]').count()
+        console.evaluate("""() => {
+            window.__connStates = [];
+            new MutationObserver(() => window.__connStates.push(document.body.dataset.conn))
+                .observe(document.body, {attributes: true, attributeFilter: ["data-conn"]});
+            window.conciergeConsole.ws.close();
+        }""")
+        console.wait_for_function("window.__connStates.includes('reconnecting')", timeout=10_000)
+        expect(console.locator("#conn")).to_have_attribute("data-state", "online", timeout=STEP_MS)
+        expect(console.locator("#reconnect-banner")).to_be_hidden()
+        expect(panel).to_be_visible()
+        console.wait_for_timeout(1000)
+        expect(mine).to_have_count(1)
+        expect(transcript.locator('.m[data-role="shopper"]')).to_have_count(shopper_rows)
+        seqs = [int(s) for s in transcript.locator(".m[data-seq]").evaluate_all("ns => ns.map(n => n.dataset.seq)")]
+        assert seqs == sorted(set(seqs)), seqs
+
         # --- hand back to the bot: the conversation leaves "mine"; the shopper is told
         panel.get_by_role("button", name="Hand back to bot").click()
         expect(panel).to_have_count(0, timeout=STEP_MS)
@@ -241,6 +260,31 @@ def test_console_handoff_round_trip(concierge_server: str, server_env: dict[str,
         assert (answer.locator(".bubble").text_content() or "").strip() not in ("", INTERNAL_ERROR_TEXT)
         assert len(widget_messages(shop)) > before
         shop.screenshot(path=str(results_dir / "console-shopper-back-to-bot.png"))
+
+        # --- once more to a person; this time the staff member closes the conversation, and the
+        # shopper's next message starts a new one (the old id is gone from the browser's storage)
+        chat.get_by_role("button", name="Talk to a person").click()
+        item = console.locator(f'.q-item[data-conversation-id="{conversation_id}"]')
+        expect(item).to_be_visible(timeout=STEP_MS)
+        claim_with_retry(console, item)
+        panel = console.locator(f'.conv[data-conversation-id="{conversation_id}"]')
+        expect(panel).to_be_visible()
+        expect(banner).to_contain_text(staff_name, timeout=STEP_MS)
+        panel.get_by_role("button", name="Close", exact=True).click()
+        expect(panel).to_have_count(0, timeout=STEP_MS)
+        expect(banner).to_contain_text("has ended", timeout=STEP_MS)
+        assert conversation_id not in shop.evaluate("JSON.stringify(Object.entries(sessionStorage))")
+        textarea.fill("One more question: do you ship abroad?")
+        textarea.press("Enter")
+        last_shopper = chat.locator('.msg[data-role="shopper"]').last
+        expect(last_shopper).to_have_attribute("data-state", "acked", timeout=STEP_MS)
+        new_conversation = shop.evaluate("document.querySelector('concierge-chat').conversationId")
+        assert new_conversation and new_conversation != conversation_id
+        expect(chat.locator(".msg[data-archived]").first).to_be_attached()       # the old one, above a divider
+        new_seq = int(last_shopper.get_attribute("data-seq") or 0)
+        answer = chat.locator(f'.msg[data-role="assistant"][data-reply-to="{new_seq}"]:not([data-archived])')
+        expect(answer).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+        shop.screenshot(path=str(results_dir / "console-shopper-after-close.png"))
 
         # --- sign out clears the token and goes back to the sign-in page
         console.get_by_role("button", name="Sign out").click()

@@ -584,7 +584,7 @@ class Console {
     this.renderSummary(c, f.summary);
     this.renderCustomer(c);
     this.renderOrders(c);
-    this.fillToolTemplate(c);
+    if (fresh) this.fillToolTemplate(c);              // a re-sent claimed keeps the staff's edits
     for (const m of Array.isArray(f.transcript) ? f.transcript : []) this.addMessage(c, m, { announce: false });
     this.renderSuggestions(c, f.suggestions);
     this.flushOutbox(c);

@@ -192,7 +192,7 @@ async function start() {
   chat.setAttribute("channel", "kiosk");
   if (config.store_id) chat.setAttribute("store-id", String(config.store_id));
   if (config.server) chat.setAttribute("server", String(config.server));
-  chat.setAttribute("title", storeName ? `${storeName} assistant` : "Store assistant");
+  chat.setAttribute("title", "Store assistant");
   chat.setAttribute("handoff-reason", CALL_REASON);
   chat.setAttribute("placeholder", "Ask about a product, an order or a return…");
   chat.setAttribute("suggestions", "Where can I find an item?|Is this product in stock?|Where is my order?|I'd like to return an item");
