@@ -226,7 +226,12 @@ class ChatConnection:
 
     async def on_handoff_cancel(self, frame: dict[str, Any]) -> None:
         if self.conversation is None or not await self.gw.desk.cancel(self.conversation.id):
-            await self.send(error("bad_frame", "There is no queued handoff to cancel."))
+            await self.send(error("not_queued", "There is no queued request for a person to cancel "
+                                                "(a member of our team may already have joined)."))
+
+    async def on_end(self, frame: dict[str, Any]) -> None:
+        if self.conversation is None or not await self.gw.desk.end(self.conversation.id):
+            await self.send(error("unknown_conversation", "There is no open conversation to end."))
 
     async def handle(self, raw: str) -> None:
         if len(raw.encode("utf-8", "surrogatepass")) > MAX_FRAME_BYTES:
@@ -242,7 +247,7 @@ class ChatConnection:
             return
         handler = {"hello": self.on_hello, "message": self.on_message, "typing": self.on_typing,
                    "handoff_request": self.on_handoff_request,
-                   "handoff_cancel": self.on_handoff_cancel}.get(frame["type"])
+                   "handoff_cancel": self.on_handoff_cancel, "end": self.on_end}.get(frame["type"])
         if frame["type"] == "ping":
             await self.send({"type": "pong"})
         elif handler is None:

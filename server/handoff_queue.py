@@ -105,6 +105,15 @@ class HandoffQueue:
         return self._cas(conversation_id, ("human",), Conversation.assigned_staff == staff,
                          status="closed", ended_at=utcnow())
 
+    def end(self, conversation_id: str) -> str | None:
+        """The shopper leaves (a kiosk wipe, a closed tab): closed whatever its state; the
+        status it had, or None when it was already closed or unknown."""
+        with self.sessions() as db:
+            conv = db.get(Conversation, conversation_id)
+        if conv is None or conv.status == "closed":
+            return None
+        return conv.status if self._cas(conversation_id, (conv.status,), status="closed", ended_at=utcnow()) else None
+
     # ------------------------------------------------------------------ reading
     def entries(self, *, store_id: str | None = None, all_stores: bool = True,
                 now: datetime | None = None) -> list[QueueEntry]:

@@ -82,6 +82,20 @@ class HandoffDesk:
         await self.queue_changed()
         return True
 
+    async def end(self, conversation_id: str) -> bool:
+        """The shopper ends the conversation (the kiosk's idle wipe, "start over"): a person who
+        had it, or the queue, is told at once instead of waiting on someone who has gone."""
+        was = await asyncio.to_thread(self.gw.queue.end, conversation_id)
+        if was is None:
+            return False
+        text = "The shopper ended the conversation."
+        await self._system(conversation_id, text, "ended")
+        await self.gw.hub.publish(conversation_id, {"type": "handoff", "status": "closed", "by": "shopper",
+                                                    "reason": "", "text": text})
+        if was in ("queued", "human"):
+            await self.queue_changed()
+        return True
+
     # ------------------------------------------------------------------ staff side
     async def claim(self, conversation_id: str, staff: str) -> str | None:
         """None on success, else an error code (`unknown_conversation`, `already_claimed`, `busy`)."""

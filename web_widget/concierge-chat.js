@@ -574,10 +574,13 @@ textarea::placeholder { color: #6b7280; }
     /**
      * Forget the conversation: the transcript leaves the screen and nothing of it stays in
      * sessionStorage; a new conversation starts on the next connection (a `hello` without
-     * `conversation_id`). A queued request for a person is withdrawn first.
+     * `conversation_id`). The server is told first (an `end` frame), so a queued request for a
+     * person is withdrawn and a team member who has the conversation sees the shopper left.
      */
     reset() {
-      if (this._handoff === "queued" && this._ready) this._frame({ type: "handoff_cancel" });
+      // The server closes the conversation, so a queue or a team member is not left waiting on
+      // someone who has gone (the kiosk's idle wipe, "start over").
+      if (this._ready) this._frame({ type: "end" });
       const wasLive = !!this._ws || this._isOpen() || this.inline;
       if (this.$input) { this.$input.value = ""; this._onInput(); }   // an unsent draft goes too
       this._forget();

@@ -149,7 +149,7 @@ def test_shopper_can_leave_the_queue_and_nobody_online_is_said(live_server: Runn
             assert reply.message["role"] == "assistant"
             await shopper.ws.send(json.dumps({"type": "handoff_cancel"}))
             err = await next_frame(shopper, lambda f: f["type"] == "error")
-            assert err["code"] == "bad_frame"
+            assert err["code"] == "not_queued"
     run_async(scenario())
 
 
@@ -186,4 +186,27 @@ def test_only_the_owner_may_act_and_closing_ends_the_conversation(live_server: R
             await shopper.ws.send(json.dumps({"type": "message", "text": "one more thing", "client_id": "after"}))
             session = await next_frame(shopper, lambda f: f["type"] == "session")
             assert session["conversation_id"] != conv_id and not session["resumed"]
+    run_async(scenario())
+
+
+def test_a_shopper_who_leaves_is_not_left_waiting_for(live_server: RunningServer, staff_token: str) -> None:
+    """The kiosk's idle wipe sends `end`: the person who had the conversation is told at once."""
+    async def scenario() -> None:
+        cws, console = await open_console(live_server, staff_token)
+        sws, shopper = await open_chat(live_server, channel="kiosk", store_id="store-001")
+        conv_id = shopper.session["conversation_id"]
+        async with cws, sws:
+            await shopper.ws.send(json.dumps({"type": "handoff_request", "reason": "kiosk: call a store associate"}))
+            queue = await console.until_queued(conv_id)
+            entry = next(e for e in queue["conversations"] if e["conversation_id"] == conv_id)
+            assert (entry["trigger"], entry["channel"], entry["store_id"]) == ("kiosk", "kiosk", "store-001")
+            await console.send(type="claim", conversation_id=conv_id)
+            await console.until(lambda f: f["type"] == "claimed")
+            await shopper.ws.send(json.dumps({"type": "end"}))
+            gone = await console.until(lambda f: f["type"] == "handoff" and f["conversation_id"] == conv_id)
+            assert (gone["status"], gone["by"]) == ("closed", "shopper")
+            await console.send(type="message", conversation_id=conv_id, text="hello?", client_id="late")
+            assert (await console.until(lambda f: f["type"] == "error"))["code"] == "not_owner"
+            later = await console.until(lambda f: f["type"] == "queue")
+            assert conv_id not in [e["conversation_id"] for e in later["conversations"]]
     run_async(scenario())
