@@ -76,11 +76,9 @@ class ConversationStore:
                only_if: dict[str, Any] | None = None, **meta: Any) -> Appended | None:
         """Persist a message with the next seq; a repeated client_id returns the stored one.
         `only_if` ({"status": "bot"}, {"assigned_staff": name}) makes the append conditional on
-        the conversation, in the same statement that allocates the seq: None when it does not hold."""
-        if client_id:
-            existing = self._by_client_id(conversation_id, client_id)
-            if existing is not None:
-                return Appended(existing, True)
+        the conversation, in the same statement that allocates the seq: None when it does not hold.
+        One transaction on the common path; a repeat is caught by the (conversation, client_id)
+        unique constraint, which rolls the seq back with it."""
         try:
             with self.sessions.begin() as db:
                 q = update(Conversation).where(Conversation.id == conversation_id)
@@ -89,6 +87,9 @@ class ConversationStore:
                 seq = db.execute(q.values(last_seq=Conversation.last_seq + 1, updated_at=datetime.now(timezone.utc))
                                  .returning(Conversation.last_seq)).scalar_one_or_none()
                 if seq is None:
+                    existing = self._by_client_id(conversation_id, client_id) if client_id else None
+                    if existing is not None:  # stored before the condition stopped holding
+                        return Appended(existing, True)
                     if only_if:
                         return None
                     raise LookupError(f"no conversation {conversation_id}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,7 @@ log = logging.getLogger(__name__)
 INTERNAL_ERROR_TEXT = ("Sorry, something went wrong on our side. Your message is saved; "
                        "would you like to talk to a person?")
 TURN_LOCK_WAIT_S = 60.0  # longer than a killed instance's lease (server/locks.py)
+PERSON_HINT_S = 120.0
 
 
 class TurnRunner:
@@ -36,6 +38,8 @@ class TurnRunner:
         self._tasks: set[asyncio.Task[None]] = set()
 
     def kick(self, conversation_id: str) -> None:
+        if self.gw.with_person(conversation_id):
+            return  # a person answers; the runner would only find that out from the database
         if conversation_id in self._draining:
             self._draining[conversation_id] = True
             return
@@ -91,27 +95,37 @@ class Gateway:
     def __post_init__(self) -> None:
         self.runner = TurnRunner(self)
         self.desk = HandoffDesk(self)
-        self._with_person: set[str] = set()  # conversations a person took over, as this process saw it
+        self._with_person: dict[str, float] = {}  # conversation -> when this process last saw a person on it
         self.hub.add_listener(self._watch)
 
+    def with_person(self, conversation_id: str) -> bool:
+        """Whether this process recently saw a person hold the conversation. A hint that spares
+        the turn runner a lock and a query per shopper message; it lapses after PERSON_HINT_S
+        without news, so a missed frame costs a query, never a silent bot."""
+        seen = self._with_person.get(conversation_id)
+        return seen is not None and time.monotonic() - seen < PERSON_HINT_S
+
+    def forget_person(self, conversation_id: str) -> None:
+        self._with_person.pop(conversation_id, None)
+
     def _watch(self, topic: str, frame: dict[str, Any]) -> None:
-        if frame.get("type") == "handoff":
-            if frame.get("status") == "accepted":
-                self._with_person.add(topic)
-            else:
-                self._with_person.discard(topic)
+        kind, status = frame.get("type"), frame.get("status")
+        if (kind == "handoff" and status == "accepted") or (kind == "message" and frame.get("role") == "staff"):
+            self._with_person[topic] = time.monotonic()
+        elif kind == "handoff":
+            self._with_person.pop(topic, None)
 
     async def answer(self, conv: Any, shopper: Any) -> None:
         """Run one agent turn for `shopper` (a stored message) and publish the reply, unless a
         person took the conversation over meanwhile: then the bot stays silent."""
         conv_id = conv.id
-        self._with_person.discard(conv_id)
+        self.forget_person(conv_id)
         await self.hub.publish(conv_id, {"type": "typing", "role": "assistant", "state": True})
         session = ToolSession(session_id=conv_id, actor="agent", customer_id=conv.customer_id,
                               verified_by=conv.verified_by)
 
         def on_token(text: str) -> None:
-            if conv_id not in self._with_person:
+            if conv_id not in self._with_person:  # a person took over mid-turn: stop streaming
                 self.hub.publish_threadsafe(conv_id, {"type": "token", "text": text, "reply_to": shopper.seq})
 
         try:

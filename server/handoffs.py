@@ -134,6 +134,7 @@ class HandoffDesk:
                                                     "reason": "", "text": text})
         await self._system(conversation_id, text, "released")
         await self.queue_changed()
+        self.gw.forget_person(conversation_id)  # before our own frame comes back through Redis
         self.gw.runner.kick(conversation_id)
         return True
 
