@@ -11,17 +11,17 @@ from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketState
 
 from server.auth import InvalidToken, verify_identity_token
 from server.conversation_models import Conversation
 from server.conversations import message_frame
+from server.sockets import decode, error, serve
 
 log = logging.getLogger(__name__)
 router = APIRouter()
 
-MAX_FRAME_BYTES = 16_384
 MAX_TEXT_CHARS = 4_000
 MAX_CLIENT_ID = 128
 
@@ -59,13 +59,6 @@ class RateLimiter:
             return False
         self.stamps.append(now)
         return True
-
-
-def error(code: str, message: str, client_id: str | None = None) -> dict[str, Any]:
-    frame = {"type": "error", "code": code, "message": message}
-    if client_id is not None:
-        frame["client_id"] = client_id
-    return frame
 
 
 class ChatConnection:
@@ -233,18 +226,11 @@ class ChatConnection:
         if self.conversation is None or not await self.gw.desk.end(self.conversation.id):
             await self.send(error("unknown_conversation", "There is no open conversation to end."))
 
-    async def handle(self, raw: str) -> None:
-        if len(raw.encode("utf-8", "surrogatepass")) > MAX_FRAME_BYTES:
-            await self.send(error("too_large", f"Frames are limited to {MAX_FRAME_BYTES} bytes."))
-            return
-        try:
-            frame = json.loads(raw)
-        except (json.JSONDecodeError, ValueError):
-            await self.send(error("bad_json", "That frame was not valid JSON."))
-            return
-        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
-            await self.send(error("bad_frame", "Frames are JSON objects with a string 'type'."))
-            return
+    async def handle(self, raw: str) -> bool:
+        frame, problem = decode(raw)
+        if frame is None:
+            await self.send(problem)  # type: ignore[arg-type]
+            return True
         handler = {"hello": self.on_hello, "message": self.on_message, "typing": self.on_typing,
                    "handoff_request": self.on_handoff_request,
                    "handoff_cancel": self.on_handoff_cancel, "end": self.on_end}.get(frame["type"])
@@ -254,6 +240,7 @@ class ChatConnection:
             await self.send(error("unknown_type", f"Unknown frame type '{frame['type'][:40]}'."))
         else:
             await handler(frame)
+        return True
 
 
 @router.websocket("/ws/chat")
@@ -267,23 +254,7 @@ async def chat_socket(ws: WebSocket) -> None:
         return
     conn = ChatConnection(ws, gateway)
     try:
-        while True:
-            message = await ws.receive()
-            if message["type"] == "websocket.disconnect":
-                break
-            raw = message.get("text")
-            if raw is None:
-                await conn.send(error("bad_frame", "Send JSON text frames, not binary."))
-                continue
-            try:
-                await conn.handle(raw)
-            except (WebSocketDisconnect, RuntimeError):
-                raise
-            except Exception:  # a bug or a dead database must not kill the socket
-                log.exception("error handling a chat frame")
-                await conn.send(error("unavailable", "Something went wrong on our side; please try again."))
-    except (WebSocketDisconnect, RuntimeError):
-        pass
+        await serve(ws, conn, name="chat")
     finally:
         await conn._detach()
         gateway.connections.release(address)

@@ -10,14 +10,15 @@ import logging
 from datetime import datetime, timezone
 from typing import Any
 
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketState
 
 from agent.brief import TranscriptLine, suggest, summarize
 from server.auth import InvalidToken, StaffIdentity, verify_staff_token
-from server.chat import MAX_CLIENT_ID, MAX_FRAME_BYTES, MAX_TEXT_CHARS, error
+from server.chat import MAX_CLIENT_ID, MAX_TEXT_CHARS
 from server.conversations import message_frame
 from server.hub import QUEUE_TOPIC
+from server.sockets import decode, error, serve
 from tools.session import ToolSession
 
 log = logging.getLogger(__name__)
@@ -257,16 +258,9 @@ class ConsoleConnection:
 
     async def handle(self, raw: str) -> bool:
         """False when the socket must close (a failed sign-in)."""
-        if len(raw.encode("utf-8", "surrogatepass")) > MAX_FRAME_BYTES:
-            await self.send(error("too_large", f"Frames are limited to {MAX_FRAME_BYTES} bytes."))
-            return True
-        try:
-            frame = json.loads(raw)
-        except (json.JSONDecodeError, ValueError):
-            await self.send(error("bad_json", "That frame was not valid JSON."))
-            return self.staff is not None
-        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
-            await self.send(error("bad_frame", "Frames are JSON objects with a string 'type'."))
+        frame, problem = decode(raw)
+        if frame is None:
+            await self.send(problem)  # type: ignore[arg-type]
             return self.staff is not None
         kind = frame["type"]
         if self.staff is None:
@@ -293,26 +287,6 @@ async def console_socket(ws: WebSocket) -> None:
     await ws.accept()
     conn = ConsoleConnection(ws, gateway, container)
     try:
-        while True:
-            message = await ws.receive()
-            if message["type"] == "websocket.disconnect":
-                break
-            raw = message.get("text")
-            if raw is None:
-                await conn.send(error("bad_frame", "Send JSON text frames, not binary."))
-                continue
-            try:
-                keep = await conn.handle(raw)
-            except (WebSocketDisconnect, RuntimeError):
-                raise
-            except Exception:  # a bug or a dead database must not kill the socket
-                log.exception("error handling a console frame")
-                await conn.send(error("unavailable", "Something went wrong on our side; please try again."))
-                continue
-            if not keep:
-                await ws.close(code=UNAUTHORIZED_CLOSE)
-                break
-    except (WebSocketDisconnect, RuntimeError):
-        pass
+        await serve(ws, conn, name="console", close_code=UNAUTHORIZED_CLOSE)
     finally:
         await conn.close()

@@ -69,7 +69,8 @@ def test_full_handoff_round_trip(live_server: RunningServer, staff_token: str) -
             assert first.message["role"] == "assistant"
             await shopper.ws.send(json.dumps({"type": "handoff_request"}))
             queued = await next_frame(shopper, lambda f: f["type"] == "handoff" and f["status"] == "queued")
-            assert queued["available"] is True and queued["position"] == 1  # ana is signed in
+            # ana is signed in; other tests on this shared server may have left shoppers queued
+            assert queued["available"] is True and queued["position"] >= 1 and queued["estimated_wait_s"] is not None
             entry = (await console.until_queued(conv_id))["conversations"]
             entry = next(e for e in entry if e["conversation_id"] == conv_id)
             assert entry["trigger"] == "button" and entry["customer_name"] == "Yusuf Rossi"

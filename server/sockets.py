@@ -1,0 +1,67 @@
+"""What /ws/chat and /ws/console share: frame decoding with clear errors, and the receive loop
+that keeps a socket serving through bad frames, bugs and a dead database."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Protocol
+
+from fastapi import WebSocket, WebSocketDisconnect
+
+log = logging.getLogger(__name__)
+MAX_FRAME_BYTES = 16_384
+
+
+def error(code: str, message: str, client_id: str | None = None) -> dict[str, Any]:
+    frame = {"type": "error", "code": code, "message": message}
+    if client_id is not None:
+        frame["client_id"] = client_id
+    return frame
+
+
+def decode(raw: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """(frame, None) for a JSON object with a string `type`, else (None, the error frame to send)."""
+    if len(raw.encode("utf-8", "surrogatepass")) > MAX_FRAME_BYTES:
+        return None, error("too_large", f"Frames are limited to {MAX_FRAME_BYTES} bytes.")
+    try:
+        frame = json.loads(raw)
+    except (json.JSONDecodeError, ValueError):
+        return None, error("bad_json", "That frame was not valid JSON.")
+    if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+        return None, error("bad_frame", "Frames are JSON objects with a string 'type'.")
+    return frame, None
+
+
+class Connection(Protocol):
+    async def send(self, frame: dict[str, Any]) -> None: ...
+
+    async def handle(self, raw: str) -> bool:
+        """False when the socket must close."""
+        ...
+
+
+async def serve(ws: WebSocket, conn: Connection, *, name: str, close_code: int = 1008) -> None:
+    """Receive text frames until the client leaves or `conn.handle` asks to close."""
+    try:
+        while True:
+            message = await ws.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            raw = message.get("text")
+            if raw is None:
+                await conn.send(error("bad_frame", "Send JSON text frames, not binary."))
+                continue
+            try:
+                keep = await conn.handle(raw)
+            except (WebSocketDisconnect, RuntimeError):
+                raise
+            except Exception:  # a bug or a dead database must not kill the socket
+                log.exception("error handling a %s frame", name)
+                await conn.send(error("unavailable", "Something went wrong on our side; please try again."))
+                continue
+            if keep is False:
+                await ws.close(code=close_code)
+                return
+    except (WebSocketDisconnect, RuntimeError):
+        return
