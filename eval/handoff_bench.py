@@ -2,7 +2,7 @@
 one staff console on B, N concurrent conversations (default 50).
 
 - handoff latency: the shopper's `handoff_request` sent on A -> the console on B receives a
-  `queue` frame listing the conversation;
+  `queue` frame listing the conversation (requests arrive every --arrival-ms, 50 a second);
 - message latency: a shopper message sent on A -> the console on B receives it, and a staff
   message sent on B -> the shopper on A receives it.
 Reports median and p95 (ms) in eval/reports/handoff.{json,md}.
@@ -55,7 +55,8 @@ async def wait_for(chat: Chat, match: Any, timeout: float = 120) -> dict[str, An
             return f
 
 
-async def run(a: RunningServer, b: RunningServer, token: str, n: int, rounds: int) -> dict[str, Any]:
+async def run(a: RunningServer, b: RunningServer, token: str, n: int, rounds: int,
+              arrival_s: float) -> dict[str, Any]:
     cws, console = await open_console(b, token)
     shoppers = [await open_chat(a) for _ in range(n)]
     ids = [chat.session["conversation_id"] for _ws, chat in shoppers]
@@ -72,9 +73,10 @@ async def run(a: RunningServer, b: RunningServer, token: str, n: int, rounds: in
                     handoff[cid] = now - sent[cid]
 
     watcher = asyncio.create_task(watch_queue())
-    for (ws, _chat), cid in zip(shoppers, ids):
+    for (ws, _chat), cid in zip(shoppers, ids):  # arrivals every `arrival_s` (50 a second by default)
         sent[cid] = time.perf_counter()
         await ws.send(json.dumps({"type": "handoff_request"}))
+        await asyncio.sleep(arrival_s)
     await asyncio.wait_for(watcher, 180)
     for cid in ids:  # claim them all
         await console.send(type="claim", conversation_id=cid)
@@ -105,7 +107,8 @@ async def run(a: RunningServer, b: RunningServer, token: str, n: int, rounds: in
     for ws, _chat in shoppers:
         await ws.close()
     await cws.close()
-    return {"conversations": n, "rounds": rounds, "handoff_request_to_console": stats(list(handoff.values())),
+    return {"conversations": n, "rounds": rounds, "arrival_ms": arrival_s * 1000,
+            "handoff_request_to_console": stats(list(handoff.values())),
             "shopper_on_a_to_staff_on_b": stats(a_to_b), "staff_on_b_to_shopper_on_a": stats(b_to_a)}
 
 
@@ -113,6 +116,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--conversations", type=int, default=50)
     ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--arrival-ms", type=float, default=20.0, help="time between two shoppers' handoff requests")
     args = ap.parse_args()
     redis.Redis.from_url(REDIS_URL).flushdb()
     admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
@@ -134,7 +138,8 @@ def main() -> None:
             servers = [wait_ready(proc, base, e, var) for (proc, base, e), var in launched]
             add_staff(servers[0], "bench", "bench-password-1")
             token = staff_login(servers[1], "bench", "bench-password-1")
-            report = asyncio.run(run(servers[0], servers[1], token, args.conversations, args.rounds))
+            report = asyncio.run(run(servers[0], servers[1], token, args.conversations, args.rounds,
+                                     args.arrival_ms / 1000))
             for s in servers:
                 stop_server(s)
             shutil.rmtree(tmp, ignore_errors=True)
@@ -148,7 +153,8 @@ def main() -> None:
     (REPORTS / "handoff.json").write_text(json.dumps(report, indent=2))
     lines = ["# Handoff latency across two instances (PostgreSQL + Redis)", "",
              f"{report['conversations']} concurrent conversations (shoppers on instance A, one console on B), "
-             f"{report['rounds']} message rounds each.", "", "| path | n | median | p95 |", "|---|---:|---:|---:|"]
+             f"{report['rounds']} message rounds each (all conversations at once); handoff requests "
+             f"arrive every {report['arrival_ms']:.0f} ms.", "", "| path | n | median | p95 |", "|---|---:|---:|---:|"]
     for key in ("handoff_request_to_console", "shopper_on_a_to_staff_on_b", "staff_on_b_to_shopper_on_a"):
         r = report[key]
         lines.append(f"| {key.replace('_', ' ')} | {r['n']} | {r['median_ms']:.1f} ms | {r['p95_ms']:.1f} ms |")

@@ -71,7 +71,7 @@ class ChatConnection:
         self.queue: asyncio.Queue[dict[str, Any]] | None = None
         self.sender: asyncio.Task[None] | None = None
         self.rate = RateLimiter(gateway.limits.messages_per_minute)
-        self.sent_seq = 0  # highest message seq sent on this socket: replay and live frames never repeat
+        self.sent_seqs: set[int] = set()  # message seqs sent on this socket: replay and live never repeat
         self._send_lock = asyncio.Lock()
 
     async def send(self, frame: dict[str, Any]) -> None:
@@ -86,9 +86,11 @@ class ChatConnection:
             if frame.get("type") == "typing" and frame.get("role") == "shopper":
                 continue  # the shopper's own typing, on its way to staff
             if frame.get("type") == "message":
-                if frame["seq"] <= self.sent_seq:
-                    continue  # already sent by the replay on attach
-                self.sent_seq = frame["seq"]
+                # Already sent by the replay on attach. A set, not a high-water mark: across
+                # instances a message can arrive after one with a higher seq.
+                if frame["seq"] in self.sent_seqs:
+                    continue
+                self.sent_seqs.add(frame["seq"])
             await self.send(frame)
 
     async def _attach(self, conv: Conversation, last_seq: int, resumed: bool) -> None:
@@ -98,10 +100,10 @@ class ChatConnection:
         await self.send({"type": "session", "conversation_id": conv.id, "last_seq": conv.last_seq,
                          "resumed": resumed, "channel": conv.channel,
                          "customer": await asyncio.to_thread(self.gw.customer_summary, conv.customer_id)})
-        self.sent_seq = last_seq
+        self.sent_seqs = set()
         for m in await asyncio.to_thread(self.gw.store.since, conv.id, last_seq):
             await self.send(message_frame(m))
-            self.sent_seq = max(self.sent_seq, m.seq)
+            self.sent_seqs.add(m.seq)
         if conv.status in ("queued", "human"):  # a resumed conversation: where its handoff stands
             await self.send(await self._handoff_state(conv))
         self.sender = asyncio.create_task(self._pump(self.queue))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import random
+import time
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -209,6 +211,18 @@ class Container:
             pool = ConnectionPool(conninfo, min_size=1, max_size=8, open=True,
                                   kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row})
             saver = PostgresSaver(pool)  # type: ignore[arg-type]
+            # Instances starting side by side: the saver's CREATE INDEX CONCURRENTLY of two
+            # processes can deadlock (PostgreSQL then aborts one). Its setup is idempotent: retry.
+            # (A lock around it would deadlock too: CONCURRENTLY waits for every open transaction.)
+            import psycopg
+
+            for attempt in range(6):
+                try:
+                    saver.setup()
+                    return saver
+                except (psycopg.errors.DeadlockDetected, psycopg.errors.UniqueViolation) as exc:
+                    log.warning("checkpointer setup collided with another instance (%s); retrying", exc)
+                    time.sleep(0.5 + random.random() * 2**attempt)
         saver.setup()
         return saver
 

@@ -37,7 +37,8 @@ def fleet(pg_template: str, index_template: Path, tmp_path_factory: pytest.TempP
     name = f"concierge_fleet_{uuid.uuid4().hex[:8]}"
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"'))
-    env = {"CONCIERGE_DATABASE_URL": PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}", "CONCIERGE_REDIS_URL": REDIS_URL}
+    env = {"CONCIERGE_DATABASE_URL": PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}", "CONCIERGE_REDIS_URL": REDIS_URL,
+           "CONCIERGE_CHAT_MESSAGES_PER_MINUTE": "200"}  # the bursts below are faster than any shopper
     launched = [(launch_server(var, None, env, index_template=index_template), var)
                 for var in (tmp_path_factory.mktemp("fleet_a"), tmp_path_factory.mktemp("fleet_b"))]
     servers = [wait_ready(proc, base, e, var) for (proc, base, e), var in launched]
@@ -91,11 +92,23 @@ def test_shopper_on_a_and_staff_on_b_talk_in_order(fleet: list[RunningServer], s
             assert [m["text"] for m in shopper_seen] == [f"shopper {i}" for i in range(10)]
             seqs = [m["seq"] for m in staff_seen]
             assert seqs == sorted(seqs)
+            # both at once: frames cross in Redis, a lower seq may arrive after a higher one;
+            # every message still reaches the other side exactly once
+            await asyncio.gather(*[shopper.ws.send(json.dumps({"type": "message", "text": f"burst s{i}",
+                                                               "client_id": f"bs{i}"})) for i in range(20)],
+                                 *[console.send(type="message", conversation_id=conv, text=f"burst t{i}",
+                                                client_id=f"bt{i}") for i in range(20)])
+            got_staff = {(await frame_of(shopper, lambda f: f["type"] == "message" and f["role"] == "staff"))["text"]
+                         for _ in range(20)}
+            got_shopper = {(await console.until(lambda f: f["type"] == "message" and f["role"] == "shopper"))["text"]
+                           for _ in range(20)}
+            assert got_staff == {f"burst t{i}" for i in range(20)}
+            assert got_shopper == {f"burst s{i}" for i in range(20)}
         # the whole conversation, as stored, from either instance
         ws2, again = await open_chat(b, conversation_id=conv, last_seq=0)
         async with ws2:
             replay = []
-            while len([m for m in replay if m.get("role") in ("shopper", "staff")]) < 20:
+            while len([m for m in replay if m.get("role") in ("shopper", "staff")]) < 60:
                 f = await again.recv(30)
                 if f["type"] == "message":
                     replay.append(f)
