@@ -4,6 +4,7 @@ grounding gate; anything unsupported, or a reply missing a key fact, falls back 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,11 +31,17 @@ class Written:
 
 class ReplyWriter:
     def __init__(self, llm: LLMClient | None, pseudonymizer: Pseudonymizer | None = None, *,
-                 budget_s: float = 10.0) -> None:
-        """`budget_s`: how long the LLM may take to word a reply before the template is used."""
+                 budget_s: float = 10.0, max_concurrency: int = 0, queue_wait_s: float = 1.0) -> None:
+        """`budget_s`: how long the LLM may take to word a reply before the template is used.
+        `max_concurrency` (0: unlimited): replies the LLM may word at once; a turn that waits
+        more than `queue_wait_s` for a slot sends its deterministic draft instead. The draft is
+        complete and grounded, so under load the shopper gets it at once rather than queueing
+        behind other conversations' wording (the embedded model words one reply at a time)."""
         self.llm = llm
         self.pseudonymizer = pseudonymizer
         self.budget_s = budget_s
+        self.queue_wait_s = queue_wait_s
+        self._slots = threading.BoundedSemaphore(max_concurrency) if max_concurrency > 0 else None
 
     def _p(self, conversation_id: str, text: str) -> str:
         return self.pseudonymizer.pseudonymize(conversation_id, text) if self.pseudonymizer else text
@@ -46,6 +53,17 @@ class ReplyWriter:
         if not draft.use_llm or self.llm is None:
             on_token(draft.text)
             return Written(draft.text, "template")
+        if self._slots is not None and not self._slots.acquire(timeout=self.queue_wait_s):
+            log.info("LLM busy with other replies; sending the template")
+            on_token(draft.text)
+            return Written(draft.text, "template", rejected=["llm busy"])
+        try:
+            return self._word(conversation_id, draft, shopper_text, on_token)
+        finally:
+            if self._slots is not None:
+                self._slots.release()
+
+    def _word(self, conversation_id: str, draft: Draft, shopper_text: str, on_token: TokenSink) -> Written:
         facts_text = "\n".join(dict.fromkeys(draft.facts.texts))
         private = (lambda t: self._p(conversation_id, t)) if draft.sensitive else (lambda t: t)
         messages = [

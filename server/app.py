@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,9 @@ def create_app(settings: Settings | None = None, *, chat_enabled: bool = True) -
                 llm_server = EmbeddedLLMServer(settings.embedded_llm_port, chat_format=chat_format,
                                                log_file=Path(settings.var_dir) / "llm-server.log")
                 await asyncio.to_thread(llm_server.start)
+            # Database calls from many sockets at once (persist, ack, queue): a pool wider than
+            # asyncio's default (cpu + 4), cheap since they mostly wait on I/O (sized with the PostgreSQL pool in tools/db.py).
+            asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(20, thread_name_prefix="io"))
             app.state.gateway = await container.start_gateway()
         try:
             yield
@@ -53,6 +57,7 @@ def create_app(settings: Settings | None = None, *, chat_enabled: bool = True) -
             if chat_enabled and hasattr(app.state, "gateway"):
                 await app.state.gateway.runner.wait_idle()
                 await app.state.gateway.hub.close()
+                app.state.gateway.turn_pool.shutdown(wait=False, cancel_futures=True)
             if llm_server is not None:
                 llm_server.stop()
             container.close()

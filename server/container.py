@@ -269,7 +269,9 @@ class Container:
         dialogue = None
         if self.settings.agent_mode == "tools":
             dialogue = ToolsModeDialogue(self.llm, self.tools, pseudonymizer)
-        writer = ReplyWriter(self.llm, pseudonymizer, budget_s=self.settings.llm_reply_budget_s)
+        slots = self.settings.llm_max_concurrency or (32 if self.settings.llm_url else 1)
+        writer = ReplyWriter(self.llm, pseudonymizer, budget_s=self.settings.llm_reply_budget_s,
+                             max_concurrency=slots, queue_wait_s=self.settings.llm_queue_wait_s)
         return Agent(self.tools, self.nlu, writer, checkpointer=self.checkpointer,
                      retriever=self.retriever, pseudonymizer=pseudonymizer, dialogue=dialogue,
                      handoff=self.handoff_policy)
@@ -303,7 +305,7 @@ class Container:
             from server.hub import LocalHub
 
             fleet = {"hub": LocalHub()}
-        gateway = Gateway(store=store, agent=agent, queue=queue,
+        gateway = Gateway(store=store, agent=agent, queue=queue, agent_workers=self.settings.agent_workers,
                           identity_secret=self.settings.identity_secret.get_secret_value(),
                           customer_summary=self.customer_summary,
                           limits=Limits(self.settings.chat_messages_per_minute,

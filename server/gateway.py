@@ -7,6 +7,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,8 +92,12 @@ class Gateway:
     locks: ConversationLocks = field(default_factory=LocalLocks)
     presence: Presence = field(default_factory=LocalPresence)
     instance: str = "local"
+    agent_workers: int = 12
 
     def __post_init__(self) -> None:
+        # Turns wait on the LLM for seconds; they get threads of their own so that persisting
+        # and acking a message (the default pool) never queues behind them.
+        self.turn_pool = ThreadPoolExecutor(self.agent_workers, thread_name_prefix="agent-turn")
         self.runner = TurnRunner(self)
         self.desk = HandoffDesk(self)
         self._with_person: dict[str, float] = {}  # conversation -> when this process last saw a person on it
@@ -129,7 +134,8 @@ class Gateway:
                 self.hub.publish_threadsafe(conv_id, {"type": "token", "text": text, "reply_to": shopper.seq})
 
         try:
-            result: TurnResult = await asyncio.to_thread(self.agent.run_turn, conv_id, shopper.text, session, on_token)
+            result: TurnResult = await asyncio.get_running_loop().run_in_executor(
+                self.turn_pool, self.agent.run_turn, conv_id, shopper.text, session, on_token)
         except Exception:
             log.exception("agent turn failed for conversation %s", conv_id)
             stored = await asyncio.to_thread(self.store.append, conv_id, "assistant", INTERNAL_ERROR_TEXT,

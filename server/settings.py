@@ -70,6 +70,12 @@ class Settings(BaseSettings):
                                       description="How long the LLM may take to word a reply before the "
                                       "deterministic rendering is sent instead.")
     llm_max_retries: int = Field(default=2, ge=0)
+    llm_max_concurrency: int = Field(
+        default=0, ge=0, description="Replies the LLM may word at once; beyond, a turn sends its deterministic "
+        "draft. 0: 1 for the embedded model (llama.cpp words one at a time), 32 for CONCIERGE_LLM_URL.")
+    llm_queue_wait_s: float = Field(default=1.0, ge=0, description="How long a turn waits for an LLM slot.")
+    agent_workers: int = Field(default=12, ge=1, description="Agent turns run at once (threads); database work "
+                               "has its own pool, so acks never wait behind turns.")
     embedded_llm_port: int = Field(default=8081, description="Port of the embedded llama.cpp server.")
     embedded_llm_chat_format: str = Field(
         default="", description="llama.cpp chat format; empty: 'chatml' in intents mode, "
