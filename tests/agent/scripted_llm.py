@@ -6,6 +6,7 @@ speaks the real protocol, including streaming; it does not test any model's judg
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
@@ -26,6 +27,7 @@ class ScriptedLLM:
         self.app.post("/v1/chat/completions")(self._complete)
         self.app.get("/v1/models")(lambda: {"object": "list", "data": [{"id": "scripted", "object": "model"}]})
         self._server: uvicorn.Server | None = None
+        self.delay_s = 0.0  # a slow model: each completion starts this late
 
     def say(self, content: str) -> None:
         self.script.append({"content": content})
@@ -36,6 +38,8 @@ class ScriptedLLM:
     async def _complete(self, request: Request) -> Any:
         body = await request.json()
         self.requests.append(body)
+        if self.delay_s:
+            await asyncio.sleep(self.delay_s)
         step = self.script.popleft() if self.script else {"content": "I'm not sure."}
         message: dict[str, Any] = {"role": "assistant", "content": step.get("content")}
         if "tool" in step:

@@ -42,3 +42,35 @@ def test_a_dead_model_still_gets_the_answer_out() -> None:
     written = writer.write("conv", d, "where is my order?", streamed.append)
     assert written.text == d.text and written.source == "template" and "unavailable" in (written.llm_error or "")
     assert streamed == [d.text]
+
+
+
+def test_a_busy_model_does_not_make_shoppers_queue() -> None:
+    """One LLM slot (the embedded model words one reply at a time): while it is taken, another
+    conversation's reply is the grounded draft, sent at once, not a wait in line. (A scripted
+    OpenAI-compatible endpoint plays a slow model.)"""
+    import threading
+    import time
+
+    from tests.agent.scripted_llm import ScriptedLLM
+
+    llm = ScriptedLLM()
+    url = llm.start(free_port())
+    try:
+        llm.delay_s = 4.0
+        llm.say("Order #W2378156 is delivered.")
+        writer = ReplyWriter(LLMClient(make_chat_model(LLMConfig(base_url=url, model="scripted", timeout_s=30,
+                                                                 max_retries=0))),
+                             budget_s=30, max_concurrency=1, queue_wait_s=0.2)
+        first = threading.Thread(target=writer.write, args=("conv-1", draft(), "where is my order?", lambda _p: None))
+        first.start()
+        time.sleep(0.5)  # conversation 1 is waiting for its wording
+        d = draft()
+        shown: list[str] = []
+        written = writer.write("conv-2", d, "tracking number please", shown.append)
+        assert (written.text, written.source, written.rejected) == (d.text, "template", ["llm busy"])
+        assert shown == [d.text]  # the shopper saw the whole answer at once
+        assert len(llm.requests) == 1  # only conversation 1 reached the model
+        first.join(30)
+    finally:
+        llm.stop()
