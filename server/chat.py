@@ -17,7 +17,7 @@ from starlette.websockets import WebSocketState
 from server.auth import InvalidToken, verify_identity_token
 from server.conversation_models import Conversation
 from server.conversations import message_frame
-from server.sockets import decode, error, serve
+from server.sockets import decode, dispatch, error, serve
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -233,15 +233,9 @@ class ChatConnection:
         if frame is None:
             await self.send(problem)  # type: ignore[arg-type]
             return True
-        handler = {"hello": self.on_hello, "message": self.on_message, "typing": self.on_typing,
-                   "handoff_request": self.on_handoff_request,
-                   "handoff_cancel": self.on_handoff_cancel, "end": self.on_end}.get(frame["type"])
-        if frame["type"] == "ping":
-            await self.send({"type": "pong"})
-        elif handler is None:
-            await self.send(error("unknown_type", f"Unknown frame type '{frame['type'][:40]}'."))
-        else:
-            await handler(frame)
+        await dispatch(self, frame, {"hello": self.on_hello, "message": self.on_message, "typing": self.on_typing,
+                                     "handoff_request": self.on_handoff_request,
+                                     "handoff_cancel": self.on_handoff_cancel, "end": self.on_end})
         return True
 
 

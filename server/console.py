@@ -18,7 +18,7 @@ from server.auth import InvalidToken, StaffIdentity, verify_staff_token
 from server.chat import MAX_CLIENT_ID, MAX_TEXT_CHARS
 from server.conversations import message_frame
 from server.hub import QUEUE_TOPIC
-from server.sockets import decode, error, serve
+from server.sockets import decode, dispatch, error, serve
 from tools.session import ToolSession
 
 log = logging.getLogger(__name__)
@@ -268,16 +268,9 @@ class ConsoleConnection:
                 await self.send(error("unauthorized", "The first frame must be hello with a staff token."))
                 return False
             return await self.on_hello(frame)
-        if kind == "ping":
-            await self.send({"type": "pong"})
-            return True
-        handler = {"claim": self.on_claim, "message": self.on_message, "typing": self.on_typing,
-                   "release": self.on_release, "close": self.on_close, "tool": self.on_tool,
-                   "suggest": self.on_suggest}.get(kind)
-        if handler is None:
-            await self.send(error("unknown_type", f"Unknown frame type '{kind[:40]}'."))
-        else:
-            await handler(frame)
+        await dispatch(self, frame, {"claim": self.on_claim, "message": self.on_message, "typing": self.on_typing,
+                                     "release": self.on_release, "close": self.on_close, "tool": self.on_tool,
+                                     "suggest": self.on_suggest})
         return True
 
 

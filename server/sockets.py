@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol
 
 from fastapi import WebSocket, WebSocketDisconnect
@@ -31,6 +32,20 @@ def decode(raw: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
         return None, error("bad_frame", "Frames are JSON objects with a string 'type'.")
     return frame, None
+
+
+Handler = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+async def dispatch(conn: Connection, frame: dict[str, Any], handlers: Mapping[str, Handler]) -> None:
+    """`ping` is answered here; an unknown type gets a clear error; the rest go to their handler."""
+    kind = frame["type"]
+    if kind == "ping":
+        await conn.send({"type": "pong"})
+    elif kind not in handlers:
+        await conn.send(error("unknown_type", f"Unknown frame type '{kind[:40]}'."))
+    else:
+        await handlers[kind](frame)
 
 
 class Connection(Protocol):
