@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SHARED
+from tests.conftest import TAU2_TEST_DATA
 
 BIN = Path(sys.executable).parent / "concierge"
 
@@ -69,8 +69,8 @@ def test_staff_token_is_accepted_by_the_api(env: dict[str, str]) -> None:
 
 
 def test_tau2_replay_writes_the_documented_format(env: dict[str, str], tmp_path: Path) -> None:
-    tasks = json.loads((SHARED / "tau2_retail" / "tasks_train.json").read_text())[:4]
-    expected = {e["task_id"]: e for e in json.loads((SHARED / "tau2_retail" / "expected_train.json").read_text())}
+    tasks = json.loads((TAU2_TEST_DATA / "tasks_train.json").read_text())[:4]
+    expected = {e["task_id"]: e for e in json.loads((TAU2_TEST_DATA / "expected_train.json").read_text())}
     (tmp_path / "tasks.json").write_text(json.dumps(tasks))
     r = run(["tau2", "replay", "--tasks", str(tmp_path / "tasks.json"), "--out", str(tmp_path / "out.json")], env)
     assert r.returncode == 0, r.stderr

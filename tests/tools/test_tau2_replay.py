@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SHARED
+from tests.conftest import TAU2_TEST_DATA
 from tools.replay import load_tasks, replay_tasks
 from tools.tau2_compare import compare_task, differences
 
-TASKS = SHARED / "tau2_retail" / "tasks_train.json"
-EXPECTED = SHARED / "tau2_retail" / "expected_train.json"
+TASKS = TAU2_TEST_DATA / "tasks_train.json"
+EXPECTED = TAU2_TEST_DATA / "expected_train.json"
 # τ²'s modify_pending_order_items gives every modified line the last new variant's price and options.
 REFERENCE_BUG_TASKS = {"20", "21", "37"}
 
