@@ -17,6 +17,7 @@ from starlette.websockets import WebSocketState
 from server.auth import InvalidToken, verify_identity_token
 from server.conversation_models import Conversation
 from server.conversations import message_frame
+from server.hub import QUEUE_TOPIC
 from server.sockets import decode, dispatch, error, serve
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,9 @@ class ChatConnection:
         self.sender: asyncio.Task[None] | None = None
         self.rate = RateLimiter(gateway.limits.messages_per_minute)
         self.sent_seqs: set[int] = set()  # message seqs sent on this socket: replay and live never repeat
+        self.last_wait: tuple[Any, Any] | None = None  # (position, available) last told, while queued
+        self.queue_events: asyncio.Queue[dict[str, Any]] | None = None
+        self.watcher: asyncio.Task[None] | None = None
         self._send_lock = asyncio.Lock()
 
     async def send(self, frame: dict[str, Any]) -> None:
@@ -91,7 +95,31 @@ class ChatConnection:
                 if frame["seq"] in self.sent_seqs:
                     continue
                 self.sent_seqs.add(frame["seq"])
+            if frame.get("type") == "handoff":
+                self._note_wait(frame)
             await self.send(frame)
+
+    def _note_wait(self, frame: dict[str, Any]) -> None:
+        """Remember where the shopper stands in the queue, to tell them when it changes."""
+        waiting = frame.get("status") in ("requested", "queued")
+        self.last_wait = (frame.get("position"), frame.get("available")) if waiting else None
+
+    async def _watch_queue(self, events: asyncio.Queue[dict[str, Any]]) -> None:
+        """While queued: a new place, or a person coming online, is said at once."""
+        while True:
+            await events.get()
+            await asyncio.sleep(0.2)  # a burst of queue changes is one update
+            while not events.empty():
+                events.get_nowait()
+            if self.last_wait is None or self.conversation is None:
+                continue
+            conv = await asyncio.to_thread(self.gw.store.get, self.conversation.id)
+            if conv is None or conv.status != "queued":
+                continue
+            frame = await self._handoff_state(conv)
+            if (frame.get("position"), frame.get("available")) != self.last_wait:
+                self._note_wait(frame)
+                await self.send(frame)
 
     async def _attach(self, conv: Conversation, last_seq: int, resumed: bool) -> None:
         await self._detach()
@@ -104,15 +132,26 @@ class ChatConnection:
         for m in await asyncio.to_thread(self.gw.store.since, conv.id, last_seq):
             await self.send(message_frame(m))
             self.sent_seqs.add(m.seq)
+        self.last_wait = None
         if conv.status in ("queued", "human"):  # a resumed conversation: where its handoff stands
-            await self.send(await self._handoff_state(conv))
+            state = await self._handoff_state(conv)
+            self._note_wait(state)
+            await self.send(state)
         self.sender = asyncio.create_task(self._pump(self.queue))
+        self.queue_events = self.gw.hub.subscribe(QUEUE_TOPIC)
+        self.watcher = asyncio.create_task(self._watch_queue(self.queue_events))
         self.gw.runner.kick(conv.id)  # answer anything acked but not yet answered (e.g. after a restart)
 
     async def _detach(self) -> None:
         if self.sender is not None:
             self.sender.cancel()
             self.sender = None
+        if self.watcher is not None:
+            self.watcher.cancel()
+            self.watcher = None
+        if self.queue_events is not None:
+            self.gw.hub.unsubscribe(QUEUE_TOPIC, self.queue_events)
+            self.queue_events = None
         if self.conversation is not None and self.queue is not None:
             self.gw.hub.unsubscribe(self.conversation.id, self.queue)
         self.queue = None

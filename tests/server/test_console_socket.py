@@ -134,7 +134,7 @@ def test_full_handoff_round_trip(live_server: RunningServer, staff_token: str) -
     run_async(scenario())
 
 
-def test_shopper_can_leave_the_queue_and_nobody_online_is_said(live_server: RunningServer) -> None:
+def test_shopper_can_leave_the_queue_and_nobody_online_is_said(live_server: RunningServer, staff_token: str) -> None:
     async def scenario() -> None:
         ws, shopper = await open_chat(live_server)
         async with ws:
@@ -143,6 +143,11 @@ def test_shopper_can_leave_the_queue_and_nobody_online_is_said(live_server: Runn
             assert queued["available"] is False and "No one" in queued["text"] and queued["estimated_wait_s"] > 0
             notice = await next_frame(shopper, lambda f: f["type"] == "message" and f["role"] == "system")
             assert notice["text"] == queued["text"]
+            # a member of staff signs in: the waiting shopper is told at once
+            cws, _console = await open_console(live_server, staff_token)
+            async with cws:
+                update = await next_frame(shopper, lambda f: f["type"] == "handoff" and f["status"] == "queued")
+                assert update["available"] is True and "No one" not in update["text"]
             await shopper.ws.send(json.dumps({"type": "handoff_cancel"}))
             cancelled = await next_frame(shopper, lambda f: f["type"] == "handoff")
             assert cancelled["status"] == "cancelled"
