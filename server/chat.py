@@ -12,13 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import APIRouter, WebSocket
-from starlette.websockets import WebSocketState
 
 from server.auth import InvalidToken, verify_identity_token
 from server.conversation_models import Conversation
 from server.conversations import message_frame
 from server.hub import QUEUE_TOPIC
-from server.sockets import decode, dispatch, error, serve
+from server.sockets import FrameSender, decode, dispatch, error, next_burst, serve
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -62,11 +61,11 @@ class RateLimiter:
         return True
 
 
-class ChatConnection:
+class ChatConnection(FrameSender):
     """One shopper socket."""
 
     def __init__(self, ws: WebSocket, gateway: Any) -> None:
-        self.ws = ws
+        super().__init__(ws)
         self.gw = gateway
         self.conversation: Conversation | None = None
         self.queue: asyncio.Queue[dict[str, Any]] | None = None
@@ -76,13 +75,6 @@ class ChatConnection:
         self.last_wait: tuple[Any, Any] | None = None  # (position, available) last told, while queued
         self.queue_events: asyncio.Queue[dict[str, Any]] | None = None
         self.watcher: asyncio.Task[None] | None = None
-        self._send_lock = asyncio.Lock()
-
-    async def send(self, frame: dict[str, Any]) -> None:
-        if self.ws.application_state != WebSocketState.CONNECTED:
-            return
-        async with self._send_lock:
-            await self.ws.send_text(json.dumps(frame, default=str))
 
     async def _pump(self, queue: asyncio.Queue[dict[str, Any]]) -> None:
         while True:
@@ -107,12 +99,9 @@ class ChatConnection:
     async def _watch_queue(self, events: asyncio.Queue[dict[str, Any]]) -> None:
         """While queued: a new place, or a person coming online, is said at once."""
         while True:
-            await events.get()
-            await asyncio.sleep(0.2)  # a burst of queue changes is one update
-            while not events.empty():
-                events.get_nowait()
+            await next_burst(events, 0.2)
             if self.last_wait is None or self.conversation is None:
-                continue
+                continue  # not queued: nothing to recompute
             conv = await asyncio.to_thread(self.gw.store.get, self.conversation.id)
             if conv is None or conv.status != "queued":
                 continue

@@ -5,20 +5,18 @@ their own identity (audited), and hands the conversation back or closes it."""
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from datetime import datetime, timezone
 from typing import Any
 
 from fastapi import APIRouter, WebSocket
-from starlette.websockets import WebSocketState
 
 from agent.brief import TranscriptLine, suggest, summarize
 from server.auth import InvalidToken, StaffIdentity, verify_staff_token
 from server.chat import MAX_CLIENT_ID, MAX_TEXT_CHARS
 from server.conversations import message_frame
 from server.hub import QUEUE_TOPIC
-from server.sockets import decode, dispatch, error, serve
+from server.sockets import FrameSender, decode, dispatch, error, next_burst, serve
 from tools.session import ToolSession
 
 log = logging.getLogger(__name__)
@@ -32,23 +30,15 @@ def _aware(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=timezone.utc) if value is not None and value.tzinfo is None else value
 
 
-class ConsoleConnection:
+class ConsoleConnection(FrameSender):
     def __init__(self, ws: WebSocket, gateway: Any, container: Any) -> None:
-        self.ws = ws
+        super().__init__(ws)
         self.gw = gateway
         self.container = container
         self.staff: StaffIdentity | None = None
         self.presence_token: str | None = None
         self.subs: dict[str, asyncio.Queue[dict[str, Any]]] = {}
         self.tasks: list[asyncio.Task[None]] = []
-        self._send_lock = asyncio.Lock()
-        self._queue_dirty = asyncio.Event()
-
-    async def send(self, frame: dict[str, Any]) -> None:
-        if self.ws.application_state != WebSocketState.CONNECTED:
-            return
-        async with self._send_lock:
-            await self.ws.send_text(json.dumps(frame, default=str))
 
     # ------------------------------------------------------------------ lifecycle
     async def on_hello(self, frame: dict[str, Any]) -> bool:
@@ -82,10 +72,7 @@ class ConsoleConnection:
 
     async def _pump_queue(self, q: asyncio.Queue[dict[str, Any]]) -> None:
         while True:
-            await q.get()
-            await asyncio.sleep(0.05)  # coalesce a burst of changes into one frame
-            while not q.empty():
-                q.get_nowait()
+            await next_burst(q, 0.05)
             await self.send_queue()
 
     async def _refresh(self) -> None:

@@ -285,7 +285,6 @@ class Container:
 
         from server.chat import Limits
         from server.gateway import Gateway
-        from server.handoffs import HandoffDesk
 
         agent = await asyncio.to_thread(lambda: self.agent)
         store = await asyncio.to_thread(lambda: self.conversations)
@@ -310,8 +309,8 @@ class Container:
                           customer_summary=self.customer_summary,
                           limits=Limits(self.settings.chat_messages_per_minute,
                                         self.settings.chat_connections_per_address),
-                          instance=f"{socket.gethostname()}:{os.getpid()}", **fleet)
-        gateway.desk = HandoffDesk(gateway, claim_wait_s=self.settings.console_claim_wait_s)
+                          instance=f"{socket.gethostname()}:{os.getpid()}",
+                          claim_wait_s=self.settings.console_claim_wait_s, **fleet)
         return gateway
 
     def close(self) -> None:

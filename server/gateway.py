@@ -15,7 +15,7 @@ from agent.engine import Agent, TurnResult
 from server.chat import ConnectionCounter, Limits
 from server.conversations import ConversationStore, message_frame
 from server.handoff_queue import HandoffQueue
-from server.handoffs import HandoffDesk
+from server.handoffs import CLAIM_WAIT_S, HandoffDesk
 from server.hub import Hub
 from server.locks import ConversationLocks, LocalLocks
 from server.presence import LocalPresence, Presence
@@ -93,13 +93,14 @@ class Gateway:
     presence: Presence = field(default_factory=LocalPresence)
     instance: str = "local"
     agent_workers: int = 12
+    claim_wait_s: float = CLAIM_WAIT_S
 
     def __post_init__(self) -> None:
         # Turns wait on the LLM for seconds; they get threads of their own so that persisting
         # and acking a message (the default pool) never queues behind them.
         self.turn_pool = ThreadPoolExecutor(self.agent_workers, thread_name_prefix="agent-turn")
         self.runner = TurnRunner(self)
-        self.desk = HandoffDesk(self)
+        self.desk = HandoffDesk(self, self.claim_wait_s)
         self._with_person: dict[str, float] = {}  # conversation -> when this process last saw a person on it
         self.hub.add_listener(self._watch)
 

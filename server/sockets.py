@@ -3,12 +3,14 @@ that keeps a socket serving through bad frames, bugs and a dead database."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol
 
 from fastapi import WebSocket, WebSocketDisconnect
+from starlette.websockets import WebSocketState
 
 log = logging.getLogger(__name__)
 MAX_FRAME_BYTES = 16_384
@@ -32,6 +34,28 @@ def decode(raw: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
         return None, error("bad_frame", "Frames are JSON objects with a string 'type'.")
     return frame, None
+
+
+class FrameSender:
+    """JSON frames to one socket, one at a time (several tasks send), none once it has closed."""
+
+    def __init__(self, ws: WebSocket) -> None:
+        self.ws = ws
+        self._send_lock = asyncio.Lock()
+
+    async def send(self, frame: dict[str, Any]) -> None:
+        if self.ws.application_state != WebSocketState.CONNECTED:
+            return
+        async with self._send_lock:
+            await self.ws.send_text(json.dumps(frame, default=str))
+
+
+async def next_burst(events: asyncio.Queue[Any], settle_s: float) -> None:
+    """Wait for an event, let the burst it starts settle, and swallow it: many changes, one reaction."""
+    await events.get()
+    await asyncio.sleep(settle_s)
+    while not events.empty():
+        events.get_nowait()
 
 
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
