@@ -17,6 +17,14 @@ def _jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str))
 
 
+TOOL_NAME_MAX = 64  # the column's width: a model may invent any name
+
+
+def _storable(text: str | None) -> str | None:
+    """PostgreSQL text cannot hold NUL; a garbled tool name must still be audited."""
+    return text.replace("\x00", "\ufffd") if text is not None else None
+
+
 def record(db: Session, session: ToolSession, *, tool: str, arguments: dict[str, Any], ok: bool,
            result: Any = None, error: str | None = None, write: bool = False,
            at: datetime | None = None) -> AuditEntry:
@@ -24,11 +32,11 @@ def record(db: Session, session: ToolSession, *, tool: str, arguments: dict[str,
         session_id=session.session_id,
         actor=session.actor,
         customer_id=session.customer_id,
-        tool=tool,
+        tool=(_storable(tool) or "")[:TOOL_NAME_MAX],
         arguments=_jsonable(arguments),
         ok=ok,
         result=_jsonable(result) if ok else None,
-        error=error,
+        error=_storable(error),
         write=write,
     )
     if at is not None:

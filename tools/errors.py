@@ -47,3 +47,9 @@ class Unavailable(ToolError):
     """The store database cannot be reached right now."""
 
     code = "unavailable"
+
+
+class Internal(ToolError):
+    """Something unexpected failed on the store's side; the transaction was rolled back."""
+
+    code = "internal"

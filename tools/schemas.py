@@ -1,16 +1,44 @@
 """Typed argument schemas of the tools. Descriptions are what the LLM reads.
 
 Unknown arguments are rejected (`extra="forbid"`), strings are not coerced from numbers, so a
-garbled tool call from a small model fails loudly instead of doing something unintended.
+garbled tool call from a small model fails loudly instead of doing something unintended. Control
+characters (NUL and the like) are rejected too: no id, name or address contains one, and
+PostgreSQL cannot even store a NUL in text, so they would otherwise fail deep in the database.
 """
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+import unicodedata
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
+
+# Line breaks and tabs are ordinary in free text (a hand-off summary); every other control is not.
+ALLOWED_CONTROLS = frozenset("\t\n\r")
+
+
+def first_control_character(text: str) -> str | None:
+    return next((ch for ch in text if unicodedata.category(ch) == "Cc" and ch not in ALLOWED_CONTROLS), None)
+
+
+def reject_control_characters(value: Any) -> Any:
+    """Refuse a string (or list of strings) holding a control character, naming it."""
+    for text in value if isinstance(value, list) else [value]:
+        if isinstance(text, str) and (ch := first_control_character(text)) is not None:
+            raise PydanticCustomError(
+                "control_character", "must not contain control characters (found U+{code})",
+                {"code": f"{ord(ch):04X}"})
+    return value
 
 
 class Args(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        return reject_control_characters(value)
 
 
 OrderId = Field(description="The order id, such as '#W0000000'. Be careful there is a '#' symbol at the beginning.",

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -18,6 +18,7 @@ from tools import audit
 from tools.errors import (
     AuthenticationRequired,
     Conflict,
+    Internal,
     InvalidArguments,
     ToolError,
     Unavailable,
@@ -54,6 +55,9 @@ def describe_validation_error(tool: str, exc: ValidationError) -> str:
     return f"Invalid arguments for {tool}: " + "; ".join(parts)
 
 
+INTERNAL_MESSAGE = ("Something went wrong on our side and nothing was changed. Please try again, "
+                    "or I can transfer you to a person.")
+
 WriteListener = Callable[[str, ToolSession, Any], None]
 
 
@@ -73,6 +77,7 @@ class ToolService:
         `dry_run` runs every check and the write itself, then rolls back: it tells whether the call
         would succeed (used to validate a model's proposed write before asking the shopper)."""
         arguments = arguments if isinstance(arguments, dict) else {}
+        tool = tool if isinstance(tool, str) else repr(tool)  # a model may send anything as a name
         spec = self.registry.get(tool)
         try:
             if spec is None:
@@ -125,12 +130,27 @@ class ToolService:
             log.warning("database unavailable during %s: %s", spec.name, exc.orig)
             raise Unavailable("The store's records are unavailable right now; nothing was changed. "
                               "Please try again in a moment.") from None
+        except IntegrityError as exc:  # the checks passed, so a concurrent change broke a constraint
+            session.customer_id, session.verified_by = before
+            log.warning("integrity error during %s: %s", spec.name, exc.orig)
+            raise Conflict("This change conflicts with the store's current records (they may have just "
+                           "changed); nothing was changed. Please look it up again and retry.") from None
+        except DataError as exc:  # a value the database cannot hold, e.g. out of range
+            session.customer_id, session.verified_by = before
+            log.warning("data error during %s: %s", spec.name, exc.orig)
+            raise InvalidArguments(f"Invalid arguments for {spec.name}: a value cannot be stored by the "
+                                   "store; nothing was changed.") from None
         except DBAPIError as exc:
             session.customer_id, session.verified_by = before
             if exc.connection_invalidated:
                 raise Unavailable("The store's records are unavailable right now; nothing was changed. "
                                   "Please try again in a moment.") from None
-            raise
+            log.error("database error during %s: %s", spec.name, exc.orig)
+            raise Internal(INTERNAL_MESSAGE) from None
+        except Exception:  # a bug must not crash the conversation; it is logged and audited
+            session.customer_id, session.verified_by = before
+            log.exception("tool %s failed unexpectedly", spec.name)
+            raise Internal(INTERNAL_MESSAGE) from None
         if spec.write:
             for listener in self.on_write:
                 try:
@@ -148,5 +168,5 @@ class ToolService:
             with self.sessions.begin() as db:
                 audit.record(db, session, tool=tool, arguments=arguments, ok=False,
                              error=f"{exc.code}: {exc.message}", write=bool(spec and spec.write))
-        except (OperationalError, DBAPIError):
-            log.warning("could not audit failed call to %s", tool)
+        except Exception:  # auditing a failure must not turn it into a crash
+            log.warning("could not audit failed call to %s", tool, exc_info=True)

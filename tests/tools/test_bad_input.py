@@ -94,3 +94,87 @@ def test_negative_money_is_refused_by_the_database(store: Store) -> None:
     with store.sessions() as db:
         assert float(db.get(PaymentMethod, "gift_card_4332117").balance) == 86.0
         assert db.scalar(select(func.count()).select_from(Order)) == 1000
+
+
+def _audit_rows(store: Store, session: ToolSession) -> list[AuditEntry]:
+    with store.sessions() as db:
+        return list(db.scalars(select(AuditEntry).where(AuditEntry.session_id == session.session_id)))
+
+
+@pytest.mark.parametrize("tool, args, field", [
+    ("find_user_id_by_email", {"email": "yusuf.rossi\x00@example.com"}, "email"),
+    ("get_order_details", {"order_id": "#W6247578\x00"}, "order_id"),
+    ("return_delivered_order_items", {"order_id": "#W2378156", "item_ids": ["4983901480\x1b"],
+                                      "payment_method_id": "credit_card_9513926"}, "item_ids"),
+])
+def test_control_characters_are_refused_and_audited(store: Store, tool: str, args: dict, field: str) -> None:
+    """A NUL byte used to reach PostgreSQL (which cannot store it) and crash the call."""
+    s = yusuf()
+    out = store.tools.call(s, tool, args)
+    assert not out.ok and out.code == "invalid_arguments"
+    assert f"'{field}': must not contain control characters" in out.error
+    [row] = _audit_rows(store, s)
+    assert (row.tool, row.ok) == (tool, False) and row.error.startswith("invalid_arguments: ")
+
+
+def test_line_breaks_in_free_text_are_still_accepted(store: Store) -> None:
+    out = store.tools.call(yusuf(), "transfer_to_human_agents", {"summary": "Wants a refund.\nOrder #W2378156."})
+    assert out.ok
+
+
+def test_a_garbled_tool_name_is_refused_and_still_audited(store: Store) -> None:
+    s = yusuf()
+    out = store.tools.call(s, "get_order\x00details" + "x" * 200, {})
+    assert not out.ok and out.code == "invalid_arguments" and "Unknown tool" in out.error
+    [row] = _audit_rows(store, s)
+    assert row.tool.startswith("get_order\ufffddetails") and len(row.tool) == 64 and not row.ok
+
+
+def _refuse_cancellations(store: Store) -> None:
+    """A rule of the retailer's own database, unknown to the tool layer: no more cancellations."""
+    with store.engine.begin() as conn:
+        if store.dialect == "sqlite":
+            conn.exec_driver_sql(
+                "CREATE TRIGGER no_cancel BEFORE UPDATE OF status ON orders WHEN NEW.status = 'cancelled' "
+                "BEGIN SELECT RAISE(ABORT, 'cancellations are frozen'); END")
+        else:
+            conn.exec_driver_sql("ALTER TABLE orders ADD CONSTRAINT ck_no_cancel CHECK (status <> 'cancelled') "
+                                 "NOT VALID")
+
+
+def test_a_write_the_database_refuses_is_a_clear_error_not_a_crash(store: Store) -> None:
+    _refuse_cancellations(store)
+    s = yusuf()
+    out = store.tools.call(s, "cancel_pending_order", {"order_id": "#W6247578", "reason": "no longer needed"})
+    assert not out.ok and out.code == "conflict" and "nothing was changed" in out.error
+    with store.sessions() as db:
+        order = db.get(Order, "#W6247578")
+        assert order.status == "pending" and len(order.payments) == 1 and order.cancel_reason is None
+    [row] = _audit_rows(store, s)
+    assert (row.tool, row.ok, row.write) == ("cancel_pending_order", False, True)
+    assert row.error.startswith("conflict: ")
+    assert store.tools.call(s, "get_order_details", {"order_id": "#W6247578"}).ok  # the session still works
+
+
+@pytest.mark.postgres
+def test_a_value_postgresql_cannot_hold_is_a_clear_error(pg_url: str) -> None:
+    """numeric(12,2) overflows when a refund lands on an enormous gift-card balance (psycopg DataError)."""
+    from decimal import Decimal
+
+    from tests.conftest import _store
+    from tools.models import PaymentMethod
+
+    store = _store(pg_url)
+    try:
+        with store.sessions.begin() as db:
+            db.get(PaymentMethod, "gift_card_7219486").balance = Decimal("9999999999.00")
+        s = ToolSession.for_customer("ethan_lopez_6291", verified_by="website_identity")
+        out = store.tools.call(s, "cancel_pending_order", {"order_id": "#W6779827", "reason": "ordered by mistake"})
+        assert not out.ok and out.code == "invalid_arguments" and "nothing was changed" in out.error
+        with store.sessions() as db:
+            assert db.get(Order, "#W6779827").status == "pending"
+            assert db.get(PaymentMethod, "gift_card_7219486").balance == Decimal("9999999999.00")
+        [row] = _audit_rows(store, s)
+        assert not row.ok and row.error.startswith("invalid_arguments: ")
+    finally:
+        store.engine.dispose()
