@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +25,8 @@ from tools import schemas as a
 from tools.errors import InvalidArguments, NotFound
 from tools.models import Campaign, Customer, CustomerSegment, OfferImpression, Order, Product
 from tools.registry import ToolContext, ToolRegistry
+
+log = logging.getLogger(__name__)
 
 CAMPAIGNS_FILE = Path(__file__).resolve().parent / "data" / "campaigns.json"
 
@@ -39,6 +42,9 @@ ALLOWED_RULE_FIELDS = {
 }
 HARDSHIP_PROXIES = {"gift_card_balance", "balance", "refunds", "refund_count", "cancellations",
                     "cancellation_count", "payment_failures", "hardship", "credit_limit", "debt"}
+# `has_status` may only name statuses of an order going ahead: a cancelled order or a requested
+# return (a refund) would single out the same customers as the cancellation and refund proxies.
+TARGETABLE_STATUSES = {"pending", "pending (item modified)", "processed", "delivered", "exchange requested"}
 
 
 class CampaignRuleError(ValueError):
@@ -54,6 +60,11 @@ def validate_rule(rule: dict[str, Any]) -> None:
         if field not in ALLOWED_RULE_FIELDS:
             raise CampaignRuleError(
                 f"Unknown campaign rule field '{field}'. Allowed: {', '.join(sorted(ALLOWED_RULE_FIELDS))}.")
+        if field == "has_status" and not (isinstance(rule[field], str) and rule[field] in TARGETABLE_STATUSES):
+            raise CampaignRuleError(
+                f"Campaign rules may not target orders with status {rule[field]!r}: cancellations and "
+                "refunds signal financial hardship, and Concierge never targets hardship with offers. "
+                f"Allowed: {', '.join(sorted(TARGETABLE_STATUSES))}.")
 
 
 def load_default_campaigns(db: Session, path: Path = CAMPAIGNS_FILE) -> int:
@@ -128,6 +139,8 @@ def _reason(field: str, value: Any, profile: _Profile, now: datetime) -> str | N
     if field == "segment":
         return "because you're one of our most valued customers" if profile.segment == value else None
     if field == "has_status":
+        if not (isinstance(value, str) and value in TARGETABLE_STATUSES):
+            return None
         hit = next((o for o in orders if o.status == value), None)
         return f"because your order {hit.id} is {value}" if hit else None
     return None
@@ -149,7 +162,7 @@ def eligible_offers(db: Session, customer_id: str, now: datetime) -> list[Offer]
     for campaign in db.scalars(select(Campaign).where(Campaign.active.is_(True)).order_by(Campaign.id)):
         if campaign.marketing and not marketing_ok:
             continue
-        if not _in_window(campaign, now):
+        if not _in_window(campaign, now) or not _valid(campaign):
             continue
         reasons = [_reason(f, v, profile, now) for f, v in campaign.rule.items()]
         if not reasons or any(r is None for r in reasons):
@@ -157,6 +170,16 @@ def eligible_offers(db: Session, customer_id: str, now: datetime) -> list[Offer]
         offers.append(Offer(campaign.id, campaign.name, campaign.description, campaign.discount_percent,
                             " and ".join(r for r in reasons if r), campaign.marketing))
     return offers
+
+
+def _valid(campaign: Campaign) -> bool:
+    """A campaign written straight into the table skipped validation: it is not offered."""
+    try:
+        validate_rule(campaign.rule or {})
+    except CampaignRuleError as exc:
+        log.warning("campaign %s skipped: %s", campaign.id, exc)
+        return False
+    return True
 
 
 def _in_window(campaign: Campaign, now: datetime) -> bool:

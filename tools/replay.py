@@ -68,6 +68,7 @@ class Replayer:
         self.workdir = workdir
         self.registry = registry
         self.template = workdir / "template.db"
+        self._runs = 0
         engine = make_engine(f"sqlite:///{self.template}")
         seed(engine, seed_file)
         with engine.begin() as conn:
@@ -77,7 +78,8 @@ class Replayer:
         engine.dispose()
 
     def run(self, task: dict[str, Any]) -> dict[str, Any]:
-        path = self.workdir / f"task-{task['id']}.db"
+        self._runs += 1
+        path = self.workdir / f"task-{self._runs}.db"  # not the id: it could hold a path separator
         shutil.copyfile(self.template, path)
         engine = make_engine(f"sqlite:///{path}")
         try:
@@ -119,6 +121,47 @@ def replay_tasks(tasks: Iterable[dict[str, Any]], seed_file: Path = DEFAULT_SEED
         return out
 
 
+class TaskFileError(ValueError):
+    """The tasks file is JSON but not τ² tasks; the message says where and what is wrong."""
+
+
+def _task_label(index: int, task: dict[str, Any]) -> str:
+    return f"task {index}" + (f" (id {task['id']!r})" if isinstance(task.get("id"), (str, int)) else "")
+
+
+def check_task(index: int, task: Any) -> None:
+    """Refuse a task the replay could not run, before any task runs."""
+    if not isinstance(task, dict):
+        raise TaskFileError(f"task {index}: expected an object with 'id' and 'evaluation_criteria', "
+                            f"got {type(task).__name__}")
+    where = _task_label(index, task)
+    if not isinstance(task.get("id"), (str, int)) or isinstance(task.get("id"), bool) or task["id"] == "":
+        raise TaskFileError(f"{where}: missing 'id' (a string or a number)")
+    criteria = task.get("evaluation_criteria")
+    if criteria is not None and not isinstance(criteria, dict):
+        raise TaskFileError(f"{where}: 'evaluation_criteria' must be an object")
+    actions = (criteria or {}).get("actions")
+    if actions is not None and not isinstance(actions, list):
+        raise TaskFileError(f"{where}: 'evaluation_criteria.actions' must be a list")
+    for n, action in enumerate(actions or []):
+        if not isinstance(action, dict):
+            raise TaskFileError(f"{where}: action {n} must be an object with 'name' and 'arguments'")
+        if not isinstance(action.get("name"), str) or not action["name"]:
+            raise TaskFileError(f"{where}: action {n} has no 'name'")
+        if action.get("arguments") is not None and not isinstance(action["arguments"], dict):
+            raise TaskFileError(f"{where}: action {n} ({action['name']}): 'arguments' must be an object")
+
+
 def load_tasks(path: Path) -> list[dict[str, Any]]:
+    """The tasks of a τ² tasks file: a list, or an object holding them (under "tasks" or as values).
+
+    Raises `json.JSONDecodeError` for a file that is not JSON and `TaskFileError` for JSON that
+    is not tasks."""
     data = json.loads(path.read_text())
-    return data if isinstance(data, list) else list(data.get("tasks", data.values()))
+    if isinstance(data, dict):
+        data = data["tasks"] if "tasks" in data else list(data.values())
+    if not isinstance(data, list):
+        raise TaskFileError(f"expected a JSON list of tasks, got {type(data).__name__}")
+    for index, task in enumerate(data):
+        check_task(index, task)
+    return data

@@ -1,21 +1,24 @@
-"""Store commands: seed, serve, tau2 replay, segments, customers, orders, audit, staff."""
+"""Store commands: seed, migrate, serve, tau2 replay, segments, customers, orders, audit, staff."""
 
 from __future__ import annotations
 
 import json
 import sys
+import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress
 
 from server.container import Container
 from server.settings import Settings
 
-console = Console(stderr=True)
+# No wrapping: an error naming a long path must stay one line a user can copy.
+console = Console(stderr=True, soft_wrap=True)
 
 
 def _container() -> Container:
@@ -30,20 +33,43 @@ def _emit(data: Any, as_json: bool) -> None:
 
 
 def _fail(message: str, code: int = 1) -> None:
-    console.print(f"[red]error:[/red] {message}")
+    console.print(f"[red]error:[/red] {escape(message)}")  # a path or id may contain [brackets]
     raise typer.Exit(code)
+
+
+def _database_label(settings: Settings) -> str:
+    """Where the database is, without the credentials."""
+    return settings.sqlalchemy_url.split("@")[-1]
 
 
 def seed_cmd(
     reset: Annotated[bool, typer.Option("--reset", help="Wipe the store and load it again.")] = False,
     source: Annotated[Path | None, typer.Option(help="A τ² db.json to load instead of the demo store.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
 ) -> None:
-    """Create or migrate the database and load the demo store (idempotent)."""
+    """Create or migrate the database and load the demo store (idempotent). For production,
+    where the demo customers must not be loaded, use `concierge migrate`."""
     from tools.seed import seed
 
     c = _container()
     outcome = seed(c.engine, source or c.settings.seed_file, reset=reset)
-    console.print(f"demo store: {outcome} ({c.settings.sqlalchemy_url.split('@')[-1]})")
+    console.print(f"demo store: {outcome} ({_database_label(c.settings)})")
+    if as_json:
+        _emit({"outcome": outcome, "database": _database_label(c.settings)}, True)
+
+
+def migrate_cmd(as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False) -> None:
+    """Create or upgrade the database schema (CRM and conversations) and load no data: the
+    production step before `serve`. Idempotent; safe with several instances starting at once."""
+    from server.conversations import migrate_server
+    from tools.db import migrate
+
+    c = _container()
+    migrate(c.engine)
+    migrate_server(c.engine)
+    console.print(f"schema: up to date ({_database_label(c.settings)})")
+    if as_json:
+        _emit({"outcome": "migrated", "database": _database_label(c.settings)}, True)
 
 
 def serve_cmd(
@@ -60,6 +86,20 @@ def serve_cmd(
                 log_level="info")
 
 
+def _unwritable(path: Path) -> str | None:
+    """Why `path` cannot be written as a file, or None."""
+    import os
+
+    if path.is_dir():
+        return "it is a directory"
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        return f"the directory {parent} does not exist"
+    if not os.access(parent, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        return "permission denied"
+    return None
+
+
 tau2 = typer.Typer(help="τ²-bench retail tools.", no_args_is_help=True)
 
 
@@ -70,12 +110,19 @@ def tau2_replay(
     out: Annotated[Path, typer.Option("--out", help="Where to write the JSON list of results.")],
 ) -> None:
     """Replay each task's gold actions on a fresh copy of the demo store; write what changed."""
-    from tools.replay import load_tasks, replay_tasks
+    from tools.replay import TaskFileError, load_tasks, replay_tasks
 
+    problem = _unwritable(out)
+    if problem:  # found now, not after replaying every task
+        _fail(f"cannot write --out {out}: {problem}", 2)
+        return
     try:
         task_list = load_tasks(tasks)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         _fail(f"{tasks} is not valid JSON: {exc}")
+        return
+    except TaskFileError as exc:
+        _fail(f"{tasks} is not a τ² tasks file: {exc}")
         return
     settings = Settings()
     with Progress(console=console, transient=True) as progress:
@@ -115,13 +162,34 @@ def customers_show(customer_id: str,
     _emit(record, as_json)
 
 
+def _cli_actor() -> str:
+    """Who ran the command, for the audit log."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"[:128]
+    except Exception:  # no login name in some containers
+        return "cli"
+
+
+def _audit_staff_change(db: Any, customer_id: str, command: str, change: dict[str, Any]) -> None:
+    """A staff change to a customer goes to the audit log in the same transaction as the change."""
+    from tools import audit
+    from tools.session import ToolSession
+
+    session = ToolSession.for_customer(customer_id, verified_by="staff", actor=_cli_actor(),
+                                       session_id=f"cli-{uuid.uuid4().hex[:24]}")
+    audit.record(db, session, tool=command, arguments={"user_id": customer_id, **change}, ok=True,
+                 result={"user_id": customer_id, **change}, write=True)
+
+
 @customers.command("consent")
 def customers_consent(
     customer_id: str,
     on: Annotated[bool, typer.Option("--on/--off", help="Opt in to, or out of, marketing offers.")],
     as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
 ) -> None:
-    """Record a customer's marketing consent."""
+    """Record a customer's marketing consent (audited)."""
     from tools.models import Customer, MarketingConsent
 
     c = _container()
@@ -136,7 +204,31 @@ def customers_consent(
             customer.consent.granted = on
             customer.consent.source = "cli"
             customer.consent.updated_at = datetime.now(timezone.utc)
+        _audit_staff_change(db, customer_id, "customers consent", {"marketing_consent": on})
     _emit({"user_id": customer_id, "marketing_consent": on}, as_json)
+
+
+@customers.command("hardship")
+def customers_hardship(
+    customer_id: str,
+    on: Annotated[bool, typer.Option("--on/--off", help="Flag, or unflag, the customer as in financial "
+                                     "hardship: a flagged customer gets no marketing offers.")],
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+) -> None:
+    """Set the hardship flag staff use for a customer known to be in financial difficulty
+    (audited). Flagged customers receive service offers only, never marketing ones."""
+    from tools.models import Customer
+
+    c = _container()
+    with c.sessions.begin() as db:
+        customer = db.get(Customer, customer_id)
+        if customer is None:
+            _fail(f"customer {customer_id!r} not found")
+            return
+        customer.hardship = on
+        customer.updated_at = datetime.now(timezone.utc)
+        _audit_staff_change(db, customer_id, "customers hardship", {"hardship": on})
+    _emit({"user_id": customer_id, "hardship": on}, as_json)
 
 
 @customers.command("forget")
@@ -259,6 +351,7 @@ def staff_add(name: str,
 
 def register(app: typer.Typer) -> None:
     app.command("seed")(seed_cmd)
+    app.command("migrate")(migrate_cmd)
     app.command("serve")(serve_cmd)
     app.add_typer(tau2, name="tau2")
     app.command("segments")(segments_cmd)

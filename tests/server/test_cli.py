@@ -25,9 +25,9 @@ def env(sqlite_url: str, tmp_path: Path) -> dict[str, str]:
             "CONCIERGE_STAFF_SECRET": "cli-secret-long-enough-for-hs256-signatures!"}
 
 
-@pytest.mark.parametrize("command", [[], ["seed"], ["serve"], ["tau2", "replay"], ["segments"],
-                                     ["customers", "show"], ["customers", "consent"], ["orders", "show"],
-                                     ["audit", "tail"], ["staff", "token"]])
+@pytest.mark.parametrize("command", [[], ["seed"], ["migrate"], ["serve"], ["tau2", "replay"], ["segments"],
+                                     ["customers", "show"], ["customers", "consent"], ["customers", "hardship"],
+                                     ["orders", "show"], ["audit", "tail"], ["staff", "token"]])
 def test_every_command_has_help(command: list[str], env: dict[str, str]) -> None:
     r = run([*command, "--help"], env)
     assert r.returncode == 0 and "Usage:" in r.stdout
@@ -88,3 +88,104 @@ def test_tau2_replay_rejects_a_broken_file(env: dict[str, str], tmp_path: Path) 
     (tmp_path / "bad.json").write_text("{not json")
     r = run(["tau2", "replay", "--tasks", str(tmp_path / "bad.json"), "--out", str(tmp_path / "o.json")], env)
     assert r.returncode == 1 and "not valid JSON" in r.stderr
+
+
+@pytest.mark.parametrize("content, expected", [
+    ("[1]", "task 0: expected an object"),
+    ('"x"', "expected a JSON list of tasks, got str"),
+    ("42", "expected a JSON list of tasks, got int"),
+    ('[{"evaluation_criteria": {"actions": []}}]', "task 0: missing 'id'"),
+    ('[{"id": "7", "evaluation_criteria": {"actions": [{"arguments": {}}]}}]', "task 0 (id '7'): action 0 has no 'name'"),
+    ('[{"id": "7", "evaluation_criteria": {"actions": "cancel"}}]', "'evaluation_criteria.actions' must be a list"),
+    ('[{"id": 1, "evaluation_criteria": {"actions": [{"name": "calculate", "arguments": [1]}]}}]',
+     "action 0 (calculate): 'arguments' must be an object"),
+])
+def test_tau2_replay_explains_a_file_that_is_not_tasks(env: dict[str, str], tmp_path: Path, content: str,
+                                                        expected: str) -> None:
+    (tmp_path / "bad.json").write_text(content)
+    r = run(["tau2", "replay", "--tasks", str(tmp_path / "bad.json"), "--out", str(tmp_path / "o.json")], env)
+    assert r.returncode == 1 and "not a τ² tasks file" in r.stderr and expected in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr and r.stdout == "" and not (tmp_path / "o.json").exists()
+
+
+def test_tau2_replay_refuses_an_unwritable_out_before_replaying(env: dict[str, str], tmp_path: Path) -> None:
+    tasks = json.loads((TAU2_TEST_DATA / "tasks_train.json").read_text())[:1]
+    (tmp_path / "tasks.json").write_text(json.dumps(tasks))
+    for out, why in [(tmp_path / "missing" / "out.json", "does not exist"), (tmp_path, "is a directory")]:
+        r = run(["tau2", "replay", "--tasks", str(tmp_path / "tasks.json"), "--out", str(out)], env)
+        assert r.returncode == 2 and f"cannot write --out {out}" in r.stderr and why in r.stderr, r.stderr
+        assert "replayed" not in r.stderr and "Traceback" not in r.stderr
+
+
+def test_tau2_replay_accepts_ids_that_look_like_paths(env: dict[str, str], tmp_path: Path) -> None:
+    task = json.loads((TAU2_TEST_DATA / "tasks_train.json").read_text())[0]
+    (tmp_path / "tasks.json").write_text(json.dumps([{**task, "id": "../../x/y"}]))
+    r = run(["tau2", "replay", "--tasks", str(tmp_path / "tasks.json"), "--out", str(tmp_path / "out.json")], env)
+    assert r.returncode == 0, r.stderr
+    assert [o["task_id"] for o in json.loads((tmp_path / "out.json").read_text())] == ["../../x/y"]
+
+
+def test_hardship_flag_stops_marketing_offers_and_is_audited(env: dict[str, str], sqlite_url: str) -> None:
+    from tests.conftest import _store
+    from tools.session import ToolSession
+
+    noah = "noah_brown_6181"
+
+    def offers() -> list[dict]:
+        store = _store(sqlite_url)
+        try:
+            out = store.tools.call(ToolSession.for_customer(noah, verified_by="website_identity"), "get_offers", {})
+        finally:
+            store.engine.dispose()
+        assert out.ok
+        return out.result
+
+    assert any(o["marketing"] for o in offers())
+    r = run(["customers", "hardship", noah, "--on", "--json"], env)
+    assert r.returncode == 0 and json.loads(r.stdout) == {"user_id": noah, "hardship": True}
+    assert json.loads(run(["customers", "show", noah, "--json"], env).stdout)["hardship"] is True
+    assert not any(o["marketing"] for o in offers())
+    tail = json.loads(run(["audit", "tail", "--customer", noah, "--json", "-n", "5"], env).stdout)
+    assert [(e["tool"], e["arguments"], e["write"]) for e in tail if e["actor"].startswith("cli")][-1] == \
+        ("customers hardship", {"user_id": noah, "hardship": True}, True)
+    assert json.loads(run(["customers", "hardship", noah, "--off", "--json"], env).stdout)["hardship"] is False
+    assert any(o["marketing"] for o in offers())
+
+
+def test_hardship_needs_a_known_customer_and_a_choice(env: dict[str, str]) -> None:
+    r = run(["customers", "hardship", "nobody_0000", "--on", "--json"], env)
+    assert r.returncode == 1 and "not found" in r.stderr and r.stdout == ""
+    assert run(["customers", "hardship", "noah_brown_6181"], env).returncode == 2  # --on or --off is required
+
+
+def test_consent_changes_are_audited(env: dict[str, str]) -> None:
+    run(["customers", "consent", "noah_brown_6181", "--off"], env)
+    tail = json.loads(run(["audit", "tail", "--customer", "noah_brown_6181", "--json"], env).stdout)
+    assert tail[-1]["tool"] == "customers consent" and tail[-1]["arguments"]["marketing_consent"] is False
+
+
+def test_migrate_creates_the_schema_without_demo_customers(tmp_path: Path) -> None:
+    db = tmp_path / "prod.db"
+    env = {**os.environ, "CONCIERGE_DATABASE_URL": f"sqlite:///{db}", "CONCIERGE_VAR_DIR": str(tmp_path)}
+    for _ in range(2):  # idempotent
+        r = run(["migrate", "--json"], env)
+        assert r.returncode == 0, r.stderr
+        assert json.loads(r.stdout)["outcome"] == "migrated"
+    from sqlalchemy import create_engine, inspect, text
+
+    engine = create_engine(f"sqlite:///{db}")
+    try:
+        tables = set(inspect(engine).get_table_names())
+        assert {"customers", "orders", "audit_log", "campaigns", "conversations", "messages"} <= tables
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM customers")).scalar() == 0
+            assert conn.execute(text("SELECT count(*) FROM campaigns")).scalar() == 0
+    finally:
+        engine.dispose()
+    r = run(["customers", "show", "noah_brown_6181", "--json"], env)
+    assert r.returncode == 1 and "not found" in r.stderr
+
+
+def test_seed_json(env: dict[str, str]) -> None:
+    r = run(["seed", "--json"], env)
+    assert r.returncode == 0 and json.loads(r.stdout)["outcome"] == "unchanged"

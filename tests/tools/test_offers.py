@@ -50,6 +50,38 @@ def test_no_campaign_can_target_hardship(field: str) -> None:
         offers.validate_rule({field: 10})
 
 
+@pytest.mark.parametrize("status", ["cancelled", "return requested", "anything else", ["pending"]])
+def test_has_status_may_not_single_out_cancellations_or_refunds(status: object) -> None:
+    with pytest.raises(offers.CampaignRuleError, match="never targets hardship"):
+        offers.validate_rule({"has_status": status})
+
+
+@pytest.mark.parametrize("status", sorted(offers.TARGETABLE_STATUSES))
+def test_has_status_accepts_orders_going_ahead(status: str) -> None:
+    offers.validate_rule({"has_status": status})
+
+
+def _campaign(db, cid: str, status: str) -> None:  # type: ignore[no-untyped-def]
+    """Written straight into the table, as an operator's SQL would: no validation on the way in."""
+    db.add(Campaign(id=cid, name=cid, kind="test", description="", discount_percent=10,
+                    rule={"has_status": status}, marketing=True))
+
+
+def test_a_campaign_that_skipped_validation_still_cannot_target_refunds(store: Store) -> None:
+    with store.sessions.begin() as db:
+        noah_order = db.get(Customer, NOAH).orders[0]
+        noah_order.status = "return requested"
+        _campaign(db, "refund-chasers", "return requested")
+        _campaign(db, "returns-are-fine", "exchange requested")
+    out = store.tools.call(noah(), "get_offers", {})
+    assert out.ok and "refund-chasers" not in {o["campaign_id"] for o in out.result}
+    with store.sessions.begin() as db:
+        db.get(Customer, NOAH).orders[0].status = "exchange requested"
+    out = store.tools.call(noah(), "get_offers", {})
+    by_id = {o["campaign_id"]: o for o in out.result}
+    assert "refund-chasers" not in by_id and by_id["returns-are-fine"]["reason"].endswith("is exchange requested")
+
+
 def test_unknown_rule_fields_are_rejected() -> None:
     with pytest.raises(offers.CampaignRuleError, match="Unknown campaign rule field"):
         offers.validate_rule({"zodiac_sign": "leo"})
