@@ -21,6 +21,7 @@ from presidio_analyzer.chunkers import CharacterBasedTextChunker
 
 from privacy.config import PrivacyConfig
 from privacy.engine import build_analyzer
+from privacy.recognizers.name_lexicon import name_lexicon
 from privacy.store_ids import allow_list, store_id_spans
 from privacy.text_input import clean_text
 
@@ -200,6 +201,16 @@ def _worth_reporting(value: str, entity_type: str) -> bool:
     return True
 
 
+def _plain_words(value: str, r: RecognizerResult) -> bool:
+    """A PERSON only spaCy or a weak cue found, made of everyday words and no name: a title
+    ("Guilty Pleasures"), a capitalised word ("Supposed To Hate"), not "Will Price"."""
+    if r.entity_type != "PERSON" or (_recognizer(r) not in NER_RECOGNIZERS and r.score >= 0.6):
+        return False
+    words = re.findall(r"[^\W\d_]+", value)
+    lex = name_lexicon()
+    return bool(words) and all(lex.plain_word(w) for w in words)
+
+
 #: Product colours the small spaCy model calls people or places ("Rose Gold", "Black"): in a
 #: shop's chat they are not personal data when only spaCy or a weak cue says so (a strong
 #: cue such as "Mr. Green" still makes a name).
@@ -256,21 +267,50 @@ _NAME_LIST = regex.compile(rf"(?<![\w])(?:{_LIST_ITEM},[ ]){{1,8}}{_LIST_ITEM},?
 _LIST_ITEM_RX = regex.compile(_LIST_ITEM)
 
 
+def _names_by_lexicon(items: list[str]) -> bool:
+    """Most items of a list are known names (or half of them, the others rare words: "Torpy
+    and Salinas"), and they are not mostly everyday words: "Šušulić, Bowman and White",
+    "Dale and White", not "Black, White and Grey" (surnames
+    too, but colours first) nor "Nike and Adidas"."""
+    lex = name_lexicon()
+    words = [item.split()[-1] for item in items]
+    known = [w for w in words if lex.is_listed(w) or lex.is_surname(w) or lex.is_given(w)]
+    if len(known) * 3 < len(words) * 2:
+        # Half known is enough when those are surnames and the rest rare words ("Torpy and
+        # Salinas"), not a given name beside a brand ("Nike and Adidas").
+        rest_rare = all(lex.rare(w) for w in words if w not in known)
+        if not (rest_rare and len(known) * 2 >= len(words) and all(lex.is_surname(w) for w in known)):
+            return False
+    plain_names = [w for w in known if not lex.everyday(w)]
+    return bool(plain_names) and (len(known) < len(words) or len(plain_names) * 2 >= len(words))
+
+
+_BEFORE_A_FIRM = regex.compile(r"(?:\b(?:from|at|of|for|in|to|into|join|joined|joining|with)|[.,]|\p{Lu}\w*'s)\s*$",
+                               regex.IGNORECASE)
+
+
+def _after_company_word(text: str, start: int) -> bool:
+    """A list of surnames after "from", "at", "of", "Oneal's"… is more often a firm ("works
+    at Hawkins, Richardson and Santana") than people."""
+    return bool(_BEFORE_A_FIRM.search(text[max(0, start - 30):start]))
+
+
 def _coordinated_names(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
     """Names in a list are all names: "Kónya, Becker and Vasquez", "Torpy and Salinas". When
-    one item of a coordinated list of capitalised words is a PERSON, so are the others
-    (where spaCy called them an organisation or a place, or nothing)."""
+    one item of a coordinated list of capitalised words is a PERSON, or most items are names
+    by the name lexicon, all of them are (where spaCy called them an organisation or a place,
+    or nothing)."""
     # Seeds are confident names only: a weak "X and Y" cue, or spaCy calling one brand of a
     # list a person ("Nike and Adidas"), must not make a list of brands into names.
     persons = [r for r in results if r.entity_type == "PERSON" and r.score >= 0.6
                and (_recognizer(r) not in NER_RECOGNIZERS or " " in text[r.start:r.end].strip())]
-    if not persons:
-        return []
     extra: list[RecognizerResult] = []
     for lst in _NAME_LIST.finditer(text):
         items = [m for m in _LIST_ITEM_RX.finditer(text, lst.start(), lst.end())]
         spans = [(m.start(), m.end()) for m in items]
-        if not any(any(p.start <= s and e <= p.end for p in persons) for s, e in spans):
+        seeded = any(any(p.start <= s and e <= p.end for p in persons) for s, e in spans)
+        if not seeded and (_after_company_word(text, lst.start())
+                           or not _names_by_lexicon([m.group() for m in items])):
             continue
         for s, e in spans:
             clash = [r for r in results if s < r.end and r.start < e]
@@ -304,7 +344,8 @@ def _split_lines(text: str, results: list[RecognizerResult]) -> list[RecognizerR
     return out
 
 
-#: Role words spaCy folds into a PERSON span ("Producer James Sparks"): not part of the name.
+#: Role words spaCy folds into a PERSON span ("Producer James Sparks", "ex-Beatle Paul"): not
+#: part of the name.
 ROLE_WORDS = frozenset({
     "producer", "director", "manager", "president", "ceo", "cto", "cfo", "chairman", "senator",
     "officer", "captain", "coach", "judge", "agent", "detective", "sergeant", "singer",
@@ -321,7 +362,8 @@ def _strip_roles(text: str, results: list[RecognizerResult]) -> list[RecognizerR
             value = text[r.start:r.end]
             words = value.split(" ")
             k = 0
-            while k < len(words) - 1 and words[k].casefold() in ROLE_WORDS:
+            while k < len(words) - 1 and (words[k].casefold() in ROLE_WORDS
+                                          or words[k].casefold().startswith(("ex-", "former"))):
                 k += 1
             if k:
                 start = r.start + len(" ".join(words[:k])) + 1
@@ -390,7 +432,8 @@ def _finalise(text: str, results: Iterable[RecognizerResult]) -> list[Detection]
     results = _split_lines(text, results)
     results = _strip_roles(text, results)
     results = [r for r in results
-               if _worth_reporting(text[r.start:r.end], r.entity_type) and not _spacy_colour(text, r)]
+               if _worth_reporting(text[r.start:r.end], r.entity_type) and not _spacy_colour(text, r)
+               and not _plain_words(text[r.start:r.end], r)]
     results = _merge_same_type(results, "PERSON")
     results = _merge_same_type(results, "DATE_TIME")
     results += _repeat_mentions(text, results)

@@ -303,3 +303,11 @@ def _longest(results: list[RecognizerResult]) -> list[RecognizerResult]:
         if not any(r.start < o.end and o.start < r.end for o in out):
             out.append(r)
     return sorted(out, key=lambda r: r.start)
+
+
+_STREET_TYPE = re.compile(rf"(?:{_EN_SUFFIX}|{_LANDMARK_SUFFIX})")
+
+
+def is_street_type(word: str) -> bool:
+    """`word` names a kind of street or landmark ("Street", "Rd.", "Hills", "Flats")."""
+    return _STREET_TYPE.fullmatch(word) is not None

@@ -13,7 +13,11 @@ name:
   somewhere ("Luiza is from Xignite"), or is addressed ("Warrane, can I …");
 * the run is a speaker label ("Alice: …") or the first line of a signature / address block
   ("Maureen Thibault\\n\\n41086 Kiannonkatu 98 …");
-* in an all-lower-case message, one to three words after a strong cue ("my name is nyberg").
+* in an all-lower-case message, one to three words after a strong cue ("my name is nyberg");
+* failing all of those, the name lexicon (`name_lexicon.py`): a given name followed by a
+  surname ("Emmie Ström", "eva kleist"), or a word that is only ever a name ("Why is Rebecca
+  so impulsive?", "Celina just has to"), also where spaCy called it a place or a company; in
+  an all-lower-case message, a list of given names ("silvana, adam, chad and caleb").
 
 Hand-written because Presidio's context words only raise the score of an existing match; they
 cannot propose a span. It needs no part-of-speech tags or lemmas (the tagger, attribute ruler
@@ -29,7 +33,9 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Token
 
+from privacy.recognizers.address import is_street_type
 from privacy.recognizers.casing import is_lower_case
+from privacy.recognizers.name_lexicon import NameLexicon, name_lexicon
 
 HONORIFICS = {
     "mr", "mrs", "ms", "mx", "miss", "dr", "prof", "sir", "dame", "madam", "mme", "mlle",
@@ -119,6 +125,19 @@ NOT_NAMES = {
 }
 
 
+#: Words before a place, not a person: "moved to Austin", "back in Florence".
+PLACE_PREPOSITIONS = {"in", "at", "to", "from", "near", "into", "via", "visit", "visiting",
+                      "outside", "around", "across", "towards", "toward"}
+#: Words after a name that make it a company's: "Fernandez Inc.", "Shepherd Ltd.".
+COMPANY_SUFFIXES = {"inc", "ltd", "llc", "llp", "plc", "corp", "co", "gmbh", "ag", "sa", "bv",
+                    "nv", "oy", "ab", "as", "srl", "spa", "group", "holdings"}
+#: Weak cues that precede companies as often as people ("the CEO of Lexisnexis", "a year at
+#: Poweradvocate"): they count only for a run the name lexicon knows.
+FIRM_CUES = {("of",), ("at",), ("for",), ("with",), ("by",)}
+#: spaCy labels the lexicon may overrule on a run it says is a name.
+NOT_PERSON_LABELS = {"GPE", "LOC", "FAC", "ORG", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT"}
+
+
 def person_verb(word: str) -> bool:
     """`word` (lower case) is an inflection of a verb in PERSON_VERBS."""
     if word in _IRREGULAR:
@@ -200,7 +219,7 @@ class ProperNameRecognizer(LocalRecognizer):
         )
 
     def load(self) -> None:  # noqa: D102
-        pass
+        self._lexicon: NameLexicon = name_lexicon()
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
@@ -211,7 +230,7 @@ class ProperNameRecognizer(LocalRecognizer):
         results: list[RecognizerResult] = []
         results += self._lower_case(text)
         if is_lower_case(text):
-            return results
+            return results + self._lower_case_lexicon(doc, covered=results)
         i = 0
         n = len(doc)
         while i < n:
@@ -246,6 +265,66 @@ class ProperNameRecognizer(LocalRecognizer):
                 out.append(self._result(m.start("name"), end, 0.6))
         return out
 
+    def _lower_case_lexicon(self, doc: Doc, covered: list[RecognizerResult]) -> list[RecognizerResult]:
+        """All-lower-case messages, from the lexicon alone: a given name followed by a surname
+        or a rare word ("eva kleist lives at", "guðgeir bergsveinsson", "emidio p lombardo"),
+        and the items of a list when most of them are given names ("they had 6: silvana,
+        adam, christopher, kristina, chad and caleb")."""
+        lex = self._lexicon
+        out: list[RecognizerResult] = []
+        taken = [(r.start, r.end) for r in covered]
+
+        def free(s: int, e: int) -> bool:
+            return not any(s < b and a < e for a, b in taken)
+
+        words = [t for t in doc if t.is_alpha]
+        # Lists: "a, b, c and d" of single words, most of them given names.
+        i, n = 0, len(doc)
+        while i < n:
+            items = [doc[i]] if doc[i].is_alpha else []
+            j = i + 1
+            while items and j + 1 < n and doc[j].text in (",", "and", "&") and doc[j + 1].is_alpha:
+                items.append(doc[j + 1])
+                j += 2
+                if j < n and doc[j].text == "," and j + 2 < n and doc[j + 1].lower_ == "and" and doc[j + 2].is_alpha:
+                    items.append(doc[j + 2])
+                    j += 3
+            if len(items) >= 3:
+                names = sum(lex.is_given(t.text) and not t.is_stop for t in items)
+                if names * 3 >= len(items) * 2:
+                    for t in items:
+                        if not t.is_stop and free(t.idx, t.idx + len(t.text)):
+                            out.append(self._result(t.idx, t.idx + len(t.text), 0.6))
+                            taken.append((t.idx, t.idx + len(t.text)))
+                i = j
+            else:
+                i += 1
+        # Full names: given (+ initial) + surname or rare word.
+        for k, t in enumerate(words[:-1]):
+            if t.is_stop or not lex.is_given(t.text) or lex.everyday(t.text) or t.lower_ in NOT_NAMES:
+                continue
+            nxt = words[k + 1]
+            if nxt.i != t.i + 1:
+                continue
+            last = nxt
+            if len(nxt.text) == 1 and k + 2 < len(words) and words[k + 2].i == nxt.i + 1:
+                last = words[k + 2]  # a middle initial
+            if last.is_stop or len(last.text) < 2 or last.lower_ in NOT_NAMES:
+                continue
+            if not (lex.is_surname(last.text) or lex.rare(last.text)):
+                continue
+            s, e = t.idx, last.idx + len(last.text)
+            if free(s, e):
+                out.append(self._result(s, e, 0.55))
+                taken.append((s, e))
+        # A given name that is no English word at all ("the true gender of frederikke").
+        for t in words:
+            if not t.is_stop and lex.is_given(t.text) and lex.rare(t.text) and len(t.text) >= 3 \
+                    and free(t.idx, t.idx + len(t.text)) and t.lower_ not in NOT_NAMES:
+                out.append(self._result(t.idx, t.idx + len(t.text), 0.5))
+                taken.append((t.idx, t.idx + len(t.text)))
+        return out
+
     def _score(self, doc: Doc, i: int, j: int) -> float:
         span = doc[i:j]
         span_toks = [t.text.lower().rstrip(".") for t in span]
@@ -253,6 +332,8 @@ class ProperNameRecognizer(LocalRecognizer):
         if all(_is_initial(t) for t in span):
             return 0.0
         prev = _prev_words(doc, i)
+        if j < len(doc) and doc[j].lower_.rstrip(".") in COMPANY_SUFFIXES and not doc[j].text.islower():
+            return 0.0  # "Fernandez Inc.", "Statoil AS" (not "add Ryan Costa as guardian")
         if prev and (prev[-1].rstrip(".") in HONORIFICS or (
                 prev[-1] == "." and len(prev) > 1 and prev[-2] in HONORIFICS)):
             return 0.9
@@ -265,7 +346,8 @@ class ProperNameRecognizer(LocalRecognizer):
                     return 0.9
                 if cue == ("and",) and self._after_non_person(doc, i):
                     break  # "Apple and Samsung": the first conjunct is a company
-                if proper:
+                if proper and (cue not in FIRM_CUES or any(
+                        self._lexicon.only_a_name(t.text) for t in span)):
                     return 0.5
                 break
         # "Ravil G Yefimov", "Faina D. Yefremova": a full name with a middle initial.
@@ -305,7 +387,43 @@ class ProperNameRecognizer(LocalRecognizer):
         # "Alice: ..." at the start of a line (a speaker label), not a field label.
         if nxt.text == ":" and start_of_sentence and span_toks[-1] not in FIELD_LABELS and n_tok <= 3:
             return 0.6
-        return 0.0
+        return self._lexicon_score(doc, i, j, prev, start_of_sentence)
+
+    def _lexicon_score(self, doc: Doc, i: int, j: int, prev: list[str], start_of_sentence: bool) -> float:
+        """No cue: what the name lexicon says. A given name + surname is a name; a single word
+        only when it is nothing but a name and sits where a name does (before a verb, a
+        function word or punctuation, not "Chelsea boots"). Where spaCy called the run a place
+        or a company, a confident lexicon match outranks it, except after a place preposition
+        ("moved to Florence")."""
+        lex = self._lexicon
+        span = doc[i:j]
+        words = [t.text for t in span if not _is_initial(t)]
+        if not words or any(is_street_type(w) for w in words[1:]):
+            return 0.0  # "Marina Fort Street" is a street
+        spacy_other = any(t.ent_type_ in NOT_PERSON_LABELS for t in span)
+        if len(words) >= 2:
+            first, last = words[0], words[-1]
+            if lex.is_given(first) and (lex.is_surname(last) or lex.rare(last)) \
+                    and not (lex.everyday(first) and lex.everyday(last)):
+                return 0.9 if spacy_other else 0.65
+            if lex.rare(first) and lex.is_surname(last) and not lex.everyday(last):
+                return 0.86 if spacy_other else 0.6  # "Rościsław Dudek", "Yerlan Tomaszewski"
+            return 0.0
+        word = words[0]
+        if not lex.only_a_name(word) or (prev and prev[-1] in PLACE_PREPOSITIONS):
+            return 0.0
+        if prev and prev[-1] in ("and", "or", "&", ","):
+            return 0.0  # an item of a list: the list decides (detector._coordinated_names)
+        if spacy_other and not lex.is_given(word):
+            return 0.0  # a lone surname spaCy calls a place or company often is one ("Owens")
+        nxt = doc[j] if j < len(doc) else None
+        where_a_name_sits = nxt is None or not nxt.is_alpha or nxt.is_stop or nxt.lower_ in ("'s", "’s") \
+            or person_verb(nxt.lower_)
+        if not where_a_name_sits:
+            return 0.0
+        if start_of_sentence and not (nxt is not None and nxt.is_alpha):
+            return 0.0  # "Rebecca." alone, or a heading
+        return 0.86 if spacy_other else 0.55
 
     @staticmethod
     def _after_non_person(doc: Doc, i: int) -> bool:

@@ -96,3 +96,55 @@ def test_role_words_are_not_part_of_the_name(detector: PiiDetector) -> None:
 def test_name_particles_stay_inside_the_name(detector: PiiDetector) -> None:
     text = "Maika van de Noort\nEmployment manager\n33787 590 Edington Drive\nToronto"
     assert "Maika van de Noort" in persons(detector, text)
+
+
+# --------------------------------------------------------------------------- the name lexicon
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Why is Marguerite so late with the pickup?", "Marguerite"),  # only ever a name
+    ("Darren is collecting the parcel for me.", "Darren"),  # a given name spaCy calls ORG
+    ("The card was a present from Emmie Ström last year.", "Emmie Ström"),  # given + surname
+    ("I think Rościsław Dudek placed the second order.", "Rościsław Dudek"),  # rare + surname
+    ("eva kleist will collect it on friday", "eva kleist"),  # lower case: given + rare word
+    ("please send the receipt to guðgeir bergsveinsson", "guðgeir bergsveinsson"),
+])
+def test_names_the_lexicon_knows_need_no_cue(detector: PiiDetector, text: str, name: str) -> None:
+    assert name in persons(detector, text), detector.detect(text)
+
+
+def test_a_list_of_surnames_is_a_list_of_people(detector: PiiDetector) -> None:
+    found = set(persons(detector, "Eklund, Michael and Hodge started the shop in 2009."))
+    assert {"Eklund", "Michael", "Hodge"} <= found
+
+
+def test_a_lower_case_list_of_given_names_is_a_list_of_people(detector: PiiDetector) -> None:
+    found = set(persons(detector, "the gift cards are for silvana, adam, kristina and caleb"))
+    assert {"silvana", "adam", "kristina", "caleb"} <= found
+
+
+@pytest.mark.parametrize("text", [
+    "Do you have it in Black and White?",  # surnames, but colours first
+    "Will this arrive by May?",  # names that are everyday words
+    "For the full story, see Guilty Pleasures on our blog.",  # a title spaCy calls a person
+    "I ordered it at work, I'm at Hawkins, Richardson and Santana.",  # a firm named after people
+    "We moved to Florence last year.",  # a given name after a place preposition
+    "It is sold by Fernandez Inc. in Spain.",
+])
+def test_lexicon_names_in_other_roles_are_not_people(text: str) -> None:
+    from privacy.config import PrivacyConfig
+    from privacy.detector import PiiDetector
+
+    detector = PiiDetector(PrivacyConfig())
+    assert persons(detector, text) == [], detector.detect(text)
+
+
+def test_the_lexicon_tells_names_from_everyday_words() -> None:
+    from privacy.recognizers.name_lexicon import name_lexicon
+
+    lex = name_lexicon()
+    assert lex.only_a_name("Rebecca") and lex.only_a_name("Johnson") and lex.only_a_name("Eklund")
+    assert lex.everyday("White") and lex.everyday("Will") and not lex.only_a_name("Hope")
+    assert lex.is_surname("Bergsveinsson") and lex.is_surname("Žilková")  # by their endings
+    assert not lex.is_surname("Protein") and not lex.is_surname("Vitamin")  # an ending is not enough for a common word
+    assert lex.is_given("Dobrosław") and not lex.is_given("Laptop")
