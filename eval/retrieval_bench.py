@@ -39,6 +39,7 @@ REPORTS = ROOT / "eval" / "reports"
 DB = ROOT / "tools" / "data" / "tau2_retail" / "db.json"
 CATEGORIES = ROOT / "tools" / "data" / "categories.json"
 POLICY = ROOT / "tools" / "data" / "tau2_retail" / "policy.md"
+ONNX_CACHE = ROOT / "var" / "models"  # the server's default cache (settings.var_dir / "models")
 SIZES = {"demo": 0, "10k": 10_000, "100k": 100_000, "1m": 1_000_000}
 MODES = ("dense", "bm25", "hybrid")
 
@@ -93,7 +94,7 @@ def _demo_retrieval(store: Path):  # type: ignore[no-untyped-def]
     from retrieval import KbSources, Retrieval, RetrievalConfig
     from retrieval.tau2_adapter import catalog_from_tau2, load_categories, load_tau2_store, orders_from_tau2
 
-    r = Retrieval.open(RetrievalConfig(store_path=store,
+    r = Retrieval.open(RetrievalConfig(store_path=store, onnx_cache_dir=ONNX_CACHE,
                                        kb=KbSources(policy_files=((POLICY, "tau2-policy"),))))
     db = load_tau2_store(DB)
     t0 = time.perf_counter()
@@ -221,7 +222,7 @@ def worker(n_items: int, store: Path, queries: list[dict[str, Any]]) -> dict[str
     from retrieval.collections import Collection
     from retrieval.embedding import SentenceTransformerEmbedder
 
-    real = SentenceTransformerEmbedder()
+    real = SentenceTransformerEmbedder(onnx_cache_dir=ONNX_CACHE)  # queries as the server embeds them
     real.embed_query("warm up")
     base_rss, _ = rss_mb()
     pooled = PooledEmbedder(real)

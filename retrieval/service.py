@@ -68,6 +68,9 @@ class RetrievalConfig:
     qdrant_api_key: str | None = None
     collection_prefix: str = "concierge_"
     model_path: Path | None = None
+    #: Where the ONNX export of the model is cached; set, queries are embedded with ONNX
+    #: Runtime (retrieval/onnx_query.py), else with torch.
+    onnx_cache_dir: Path | None = None
     kb: KbSources = field(default_factory=KbSources)
     search: SearchConfig = field(default_factory=SearchConfig)
 
@@ -98,7 +101,8 @@ class Retrieval:
 
     @classmethod
     def open(cls, config: RetrievalConfig, *, dense: DenseEmbedder | None = None) -> Retrieval:
-        return cls(make_backend(config), dense or SentenceTransformerEmbedder(config.model_path),
+        dense = dense or SentenceTransformerEmbedder(config.model_path, onnx_cache_dir=config.onnx_cache_dir)
+        return cls(make_backend(config), dense,
                    search_config=config.search, kb_sources=config.kb)
 
     def close(self) -> None:

@@ -27,6 +27,7 @@ def retrieval_config(settings: Settings) -> RetrievalConfig:
         qdrant_api_key=settings.qdrant_api_key.get_secret_value() if settings.qdrant_api_key else None,
         collection_prefix=settings.qdrant_collection_prefix,
         model_path=settings.embedding_model_path,
+        onnx_cache_dir=(settings.models_dir or settings.var_dir / "models") if settings.embedding_onnx else None,
         kb=KbSources(policy_files=((settings.policy_file, "tau2-policy"),), faq_dir=settings.faq_dir),
     )
 

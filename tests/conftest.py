@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,6 +26,9 @@ from tools.service import ToolService
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# One ONNX export of the embedding model for the whole run (servers and CLI subprocesses
+# included), instead of one per test's var_dir.
+os.environ.setdefault("CONCIERGE_MODELS_DIR", tempfile.mkdtemp(prefix="concierge-test-models-"))
 
 REPO = Path(__file__).resolve().parent.parent
 TAU2_TEST_DATA = REPO / "tests" / "data" / "tau2_retail"  # vendored: tasks and τ²'s expected output

@@ -59,8 +59,9 @@ class CachingEmbedder:
 
 
 @pytest.fixture(scope="session")
-def embedder() -> CachingEmbedder:
-    return CachingEmbedder(SentenceTransformerEmbedder())
+def embedder(tmp_path_factory: pytest.TempPathFactory) -> CachingEmbedder:
+    """Queries go through ONNX Runtime, as in the server (documents through torch)."""
+    return CachingEmbedder(SentenceTransformerEmbedder(onnx_cache_dir=tmp_path_factory.mktemp("onnx-cache")))
 
 
 @pytest.fixture(scope="session")
