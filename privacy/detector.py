@@ -295,6 +295,28 @@ def _after_company_word(text: str, start: int) -> bool:
     return bool(_BEFORE_A_FIRM.search(text[max(0, start - 30):start]))
 
 
+_CONJUNCTION = regex.compile(r"^\s*(?:,|and|or|&|,\s*and|,\s*or)\s*$", regex.IGNORECASE)
+
+
+def _brands_beside_brands(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
+    """A single word spaCy alone calls a person, that no name list knows, coordinated with
+    something spaCy calls an organisation, is a brand like its neighbour ("the Nike and
+    Adidas running shoes"): relabelled ORGANIZATION, which the default policy keeps."""
+    lex = name_lexicon()
+    orgs = [r for r in results if r.entity_type == "ORGANIZATION"]
+    out = []
+    for r in results:
+        value = text[r.start:r.end]
+        if (r.entity_type == "PERSON" and _recognizer(r) in NER_RECOGNIZERS and " " not in value.strip()
+                and not (lex.is_listed(value) or lex.is_surname(value)) and any(
+                    _CONJUNCTION.match(text[min(o.end, r.end):max(o.start, r.start)]) for o in orgs)):
+            r = RecognizerResult("ORGANIZATION", r.start, r.end, r.score,
+                                 analysis_explanation=r.analysis_explanation,
+                                 recognition_metadata=r.recognition_metadata)
+        out.append(r)
+    return out
+
+
 def _coordinated_names(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
     """Names in a list are all names: "Kónya, Becker and Vasquez", "Torpy and Salinas". When
     one item of a coordinated list of capitalised words is a PERSON, or most items are names
@@ -434,6 +456,7 @@ def _finalise(text: str, results: Iterable[RecognizerResult]) -> list[Detection]
     results = [r for r in results
                if _worth_reporting(text[r.start:r.end], r.entity_type) and not _spacy_colour(text, r)
                and not _plain_words(text[r.start:r.end], r)]
+    results = _brands_beside_brands(text, results)
     results = _merge_same_type(results, "PERSON")
     results = _merge_same_type(results, "DATE_TIME")
     results += _repeat_mentions(text, results)

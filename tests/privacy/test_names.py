@@ -45,6 +45,10 @@ def test_one_brand_spacy_calls_a_person_does_not_make_a_list_of_names(detector: 
     assert "Nike" not in persons(detector, "You asked about the Nike and Adidas running shoes: both are in stock.")
 
 
+def test_a_brand_beside_a_brand_is_not_a_person(detector: PiiDetector) -> None:
+    assert persons(detector, "Do you have the Nike and Adidas running shoes in size 10?") == []
+
+
 def test_names_end_at_the_line_end(detector: PiiDetector) -> None:
     text = "Olga Krylova\nCable line installer\n1610 ul. Zakrzowska 92 Apt. 399, Cyprus 72423"
     assert "Olga Krylova" in persons(detector, text)
