@@ -37,6 +37,16 @@ def _fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
+def _customer_or_fail(db: Any, customer_id: str) -> Any:
+    """The customer row, or exit with a clear error (before anything is written)."""
+    from tools.models import Customer
+
+    customer = db.get(Customer, customer_id)
+    if customer is None:
+        _fail(f"customer {customer_id!r} not found")
+    return customer
+
+
 def _database_label(settings: Settings) -> str:
     """Where the database is, without the credentials."""
     return settings.sqlalchemy_url.split("@")[-1]
@@ -190,14 +200,11 @@ def customers_consent(
     as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
 ) -> None:
     """Record a customer's marketing consent (audited)."""
-    from tools.models import Customer, MarketingConsent
+    from tools.models import MarketingConsent
 
     c = _container()
     with c.sessions.begin() as db:
-        customer = db.get(Customer, customer_id)
-        if customer is None:
-            _fail(f"customer {customer_id!r} not found")
-            return
+        customer = _customer_or_fail(db, customer_id)
         if customer.consent is None:
             customer.consent = MarketingConsent(granted=on, source="cli")
         else:
@@ -217,14 +224,9 @@ def customers_hardship(
 ) -> None:
     """Set the hardship flag staff use for a customer known to be in financial difficulty
     (audited). Flagged customers receive service offers only, never marketing ones."""
-    from tools.models import Customer
-
     c = _container()
     with c.sessions.begin() as db:
-        customer = db.get(Customer, customer_id)
-        if customer is None:
-            _fail(f"customer {customer_id!r} not found")
-            return
+        customer = _customer_or_fail(db, customer_id)
         customer.hardship = on
         customer.updated_at = datetime.now(timezone.utc)
         _audit_staff_change(db, customer_id, "customers hardship", {"hardship": on})
