@@ -246,6 +246,9 @@ class Container:
         from server.adapters import RetrievalPort
 
         self.ensure_indexed()
+        # The first query exports the query encoder to ONNX when no export is cached (seconds):
+        # done here, at start-up, not on a shopper's first message.
+        self.retrieval.dense.embed_query("warm up")
         return RetrievalPort(self.retrieval)
 
     @cached_property
