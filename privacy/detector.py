@@ -274,7 +274,7 @@ def _names_by_lexicon(items: list[str]) -> bool:
     too, but colours first) nor "Nike and Adidas"."""
     lex = name_lexicon()
     words = [item.split()[-1] for item in items]
-    known = [w for w in words if lex.is_listed(w) or lex.is_surname(w) or lex.is_given(w)]
+    known = [w for w in words if lex.is_given(w) or lex.is_surname(w)]
     if len(known) * 3 < len(words) * 2:
         # Half known is enough when those are surnames and the rest rare words ("Torpy and
         # Salinas"), not a given name beside a brand ("Nike and Adidas").

@@ -305,7 +305,7 @@ def _longest(results: list[RecognizerResult]) -> list[RecognizerResult]:
     return sorted(out, key=lambda r: r.start)
 
 
-_STREET_TYPE = re.compile(rf"(?:{_EN_SUFFIX}|{_LANDMARK_SUFFIX})")
+_STREET_TYPE = re.compile(_ANY_SUFFIX)
 
 
 def is_street_type(word: str) -> bool:

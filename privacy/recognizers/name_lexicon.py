@@ -83,9 +83,9 @@ class NameLexicon:
 
     def plain_word(self, word: str) -> bool:
         """An everyday word or its plural, and no listed name ("Guilty", "Pleasures")."""
-        w = word.casefold()
-        if w in self.given or w in self.surnames:
+        if self.is_listed(word):
             return False
+        w = word.casefold()
         return w in self.everyday_words or (w.endswith("s") and w[:-1] in self.everyday_words)
 
     def only_a_name(self, word: str) -> bool:

@@ -274,8 +274,11 @@ class ProperNameRecognizer(LocalRecognizer):
         out: list[RecognizerResult] = []
         taken = [(r.start, r.end) for r in covered]
 
-        def free(s: int, e: int) -> bool:
-            return not any(s < b and a < e for a, b in taken)
+        def take(s: int, e: int, score: float) -> None:
+            """Report s..e unless an earlier finding already covers part of it."""
+            if not any(s < b and a < e for a, b in taken):
+                out.append(self._result(s, e, score))
+                taken.append((s, e))
 
         words = [t for t in doc if t.is_alpha]
         # Lists: "a, b, c and d" of single words, most of them given names.
@@ -293,9 +296,8 @@ class ProperNameRecognizer(LocalRecognizer):
                 names = sum(lex.is_given(t.text) and not t.is_stop for t in items)
                 if names * 3 >= len(items) * 2:
                     for t in items:
-                        if not t.is_stop and free(t.idx, t.idx + len(t.text)):
-                            out.append(self._result(t.idx, t.idx + len(t.text), 0.6))
-                            taken.append((t.idx, t.idx + len(t.text)))
+                        if not t.is_stop:
+                            take(t.idx, t.idx + len(t.text), 0.6)
                 i = j
             else:
                 i += 1
@@ -313,16 +315,12 @@ class ProperNameRecognizer(LocalRecognizer):
                 continue
             if not (lex.is_surname(last.text) or lex.rare(last.text)):
                 continue
-            s, e = t.idx, last.idx + len(last.text)
-            if free(s, e):
-                out.append(self._result(s, e, 0.55))
-                taken.append((s, e))
+            take(t.idx, last.idx + len(last.text), 0.55)
         # A given name that is no English word at all ("the true gender of frederikke").
         for t in words:
             if not t.is_stop and lex.is_given(t.text) and lex.rare(t.text) and len(t.text) >= 3 \
-                    and free(t.idx, t.idx + len(t.text)) and t.lower_ not in NOT_NAMES:
-                out.append(self._result(t.idx, t.idx + len(t.text), 0.5))
-                taken.append((t.idx, t.idx + len(t.text)))
+                    and t.lower_ not in NOT_NAMES:
+                take(t.idx, t.idx + len(t.text), 0.5)
         return out
 
     def _score(self, doc: Doc, i: int, j: int) -> float:
