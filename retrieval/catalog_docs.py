@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from retrieval.collections import flag
 from retrieval.documents import IndexDoc
 from retrieval.models import CatalogProduct, ProductVariant
+from retrieval.option_match import unit_aliases
 
 SCOPE = "catalog"
 NEGATIVE_VALUES = frozenset({"no", "none", "n/a", "false", "not resistant", "not available"})
@@ -83,7 +84,8 @@ def variant_doc(product: CatalogProduct, variant: ProductVariant, token_ids: Tok
         f"{k} {v}" if v.strip().lower() not in POSITIVE_VALUES else k
         for k, v in variant.options.items() if not is_negative(v)
     )
-    sparse = f"{product.name} {sparse_opts} {product.category} {product.description}".strip()
+    sparse = " ".join(f"{product.name} {sparse_opts} {unit_aliases(sparse_opts)} {product.category} "
+                      f"{product.description}".split())
     attrs: set[str] = set()
     for k, v in variant.options.items():
         attrs |= attr_keys(k, v, token_ids)
@@ -131,8 +133,9 @@ def product_doc(product: CatalogProduct, token_ids: TokenIds) -> IndexDoc:
         text += " " + product.description
         dense = f"{product.name}. {product.description} {product.category}. " + "; ".join(option_lines)
     sparse_values = sorted({w for v in variants for w in _positive_words(v.options)})
-    sparse = " ".join([product.name, product.name, product.category, product.description,
-                       " ".join(values), " ".join(sparse_values)]).strip()
+    sparse = " ".join(" ".join([product.name, product.name, product.category, product.description,
+                                " ".join(values), " ".join(sparse_values),
+                                unit_aliases(" ".join(sparse_values))]).split())
     # A product point is excluded by a negated attribute only if every variant has it.
     per_variant = [set().union(*(attr_keys(k, val, token_ids) for k, val in v.options.items()))
                    for v in variants]

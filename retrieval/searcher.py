@@ -23,6 +23,7 @@ from retrieval.errors import (
 )
 from retrieval.filters import FilterSpec, Match, MatchAny, Range
 from retrieval.models import SearchHit
+from retrieval.option_match import OptionMatcher, canonical_units
 from retrieval.query_parsing import ParsedQuery, parse_catalog_query
 
 _INTERNAL = frozenset({"key", RESULT_ID, TITLE, TEXT, "scope", "content_hash", "attrs", "available_flag"})
@@ -84,6 +85,8 @@ class Searcher:
         self.config = config or SearchConfig()
         self._sizes: dict[Collection, tuple[float, int]] = {}
         self._lock = threading.Lock()
+        catalog_bm25 = self.sparse.get(Collection.CATALOG)
+        self._options = OptionMatcher(catalog_bm25.token_ids) if catalog_bm25 else None
 
     # --- public ----------------------------------------------------------------------------
 
@@ -105,7 +108,8 @@ class Searcher:
                     p.dense = v
         for p in prepared:
             if p.mode != "dense":
-                p.sparse = self.sparse[p.collection].embed_query(p.text)
+                text = canonical_units(p.text) if p.parsed is not None else p.text
+                p.sparse = self.sparse[p.collection].embed_query(text)
         out: list[list[SearchHit] | None] = [None] * len(prepared)
         by_collection: dict[Collection, list[int]] = {}
         for i, p in enumerate(prepared):
@@ -115,7 +119,7 @@ class Searcher:
             reqs = [self._request(prepared[i], exact) for i in idxs]
             results = self.backend.query_batch(coll.value, reqs)
             for i, res in zip(idxs, results):
-                out[i] = self._hits(prepared[i], res)
+                out[i] = self._hits(prepared[i], self._stated_options_first(prepared[i], res))
         return [o or [] for o in out]
 
     def invalidate(self, collection: Collection | None = None) -> None:
@@ -145,7 +149,8 @@ class Searcher:
             parsed = parse_catalog_query(text)
             text = parsed.text
             flt = flt.and_(self._understood_filter(parsed))
-        fetch = r.k * 3 if collection is Collection.KB else r.k  # kb chunks are folded per section
+        # kb chunks are folded per section; catalog candidates are re-ordered by stated options
+        fetch = r.k * 3 if collection is Collection.KB or parsed is not None else r.k
         return _Prepared(collection, r.k, text, parsed, flt, r.mode, min(fetch, 300))
 
     def _understood_filter(self, parsed: ParsedQuery) -> FilterSpec:
@@ -185,6 +190,14 @@ class Searcher:
             prefetch_limit=max(self.config.prefetch_limit, p.fetch), exact=exact,
             hnsw_ef=self.config.hnsw_ef, rrf_k=self.config.rrf_k,
             rrf_weights=self.config.rrf_weights.get(p.collection.value))
+
+    def _stated_options_first(self, p: _Prepared, scored: Sequence[ScoredPayload]) -> Sequence[ScoredPayload]:
+        if p.parsed is None or self._options is None or len(scored) < 2:
+            return scored
+        order = self._options.rerank(p.text, [s.payload for s in scored], [s.score for s in scored])
+        # Each slot keeps its score, so scores still fall down the list.
+        return [ScoredPayload(scored[i].id, scored[slot].score, scored[i].payload)
+                for slot, i in enumerate(order)]
 
     @staticmethod
     def _hits(p: _Prepared, scored: Sequence[ScoredPayload]) -> list[SearchHit]:

@@ -131,3 +131,24 @@ def test_langchain_retrievers(demo: Retrieval) -> None:
     assert got and all(d.metadata["customer_id"] == "james_li_5688" for d in got)
     with pytest.raises(CustomerRequiredError):
         demo.history_retriever("")
+
+
+def test_stated_options_first(demo: Retrieval) -> None:
+    """A variant with every option the shopper named comes first, then the product card, before
+    variants that contradict the query (embeddings alone put a 750ml bottle first here)."""
+    hits = demo.search("1 liter stainless steel bottle", "catalog", k=5)
+    assert hits[0].payload["kind"] == "variant"
+    assert hits[0].payload["options"]["capacity"] == "1000ml"
+    assert hits[0].payload["options"]["material"] == "stainless steel"
+    kinds = [(h.payload["kind"], h.payload.get("options", {}))
+             for h in hits if h.payload["name"] == "Water Bottle"]
+    seen_product = False
+    for kind, opts in kinds:
+        if kind == "product":
+            seen_product = True
+        elif not seen_product:
+            assert opts["capacity"] == "1000ml" and opts["material"] == "stainless steel"
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    boots = demo.search("leather hiking boots size 10 waterproof", "catalog", k=5)
+    assert boots[0].payload["options"] == {"size": "10", "material": "leather", "waterproof": "yes"}
+    assert boots[1].payload["kind"] == "product"
