@@ -5,7 +5,8 @@
   text splitters are not a dependency and we need the heading tree, not just chunks.
 - ABCD's guidelines.json: one section per subflow ('Initiate Refund' under 'Product Defect').
 Long sections are cut into ~180-word chunks at paragraph boundaries (MiniLM reads 256 word
-pieces); chunks share their section's id and title, and search returns the best chunk once."""
+pieces), and each distinctive sentence gets a point of its own (see `kb_docs`); all of a
+section's points share its id and title, and search returns the section once, at its best point."""
 
 from __future__ import annotations
 
@@ -146,41 +147,76 @@ def lead(text: str, words: int = LEAD_WORDS) -> str:
     return head[:cut + 1] if cut > len(head) // 2 else head
 
 
-def kb_docs(sections: Iterable[KbSection], *, max_words: int = MAX_WORDS) -> Iterator[IndexDoc]:
-    """Per section: one point per chunk plus, for sections longer than their lead, a short
-    'lead' point (breadcrumb, title and opening lines) so that procedure boilerplate further
-    down does not drown what the section is about. Search folds them back to one result."""
+def sentences(text: str, min_words: int = 5) -> list[str]:
+    """Sentences and list items of a section; a short one joins the next."""
+    units: list[str] = []
+    for line in text.splitlines():
+        line = line.strip().lstrip("-*• ").strip()
+        if line:
+            units += [u for u in re.split(r"(?<=[.?!])\s+(?=[A-Z\[\'\"])", line) if u.strip()]
+    out: list[str] = []
+    buf = ""
+    for u in units:
+        buf = f"{buf} {u}".strip()
+        if len(buf.split()) >= min_words:
+            out.append(buf)
+            buf = ""
+    if buf:
+        if out:
+            out[-1] += " " + buf
+        else:
+            out.append(buf)
+    return out
+
+
+SHARED_SENTENCE_SECTIONS = 3
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+
+def kb_docs(sections: Iterable[KbSection], *, max_words: int = MAX_WORDS,
+            shared: int = SHARED_SENTENCE_SECTIONS) -> Iterator[IndexDoc]:
+    """Per section, points that search folds back to one result:
+
+    - one per chunk (the section's text, ~180 words each);
+    - for sections longer than their lead, a 'lead' point (breadcrumb, title and opening lines),
+      so procedure boilerplate further down does not drown what the section is about;
+    - one per sentence or list item, prefixed with the breadcrumb ('sentence-window' retrieval):
+      a question usually matches one sentence of a policy ('What are some of the benefits of
+      membership?'), and a 180-word chunk averages that sentence away. Sentences found in
+      `shared` or more sections ('Start by looking up the order…') tell no section apart and
+      get no point of their own.
+    A sentence point returns the chunk that holds the sentence as its text."""
+    sections = list(sections)
+    seen_in: dict[str, int] = {}
+    for sec in sections:
+        for norm in {_norm(x) for x in sentences(sec.text)}:
+            seen_in[norm] = seen_in.get(norm, 0) + 1
     for sec in sections:
         heading = " › ".join([*sec.path, sec.title])
         chunks = chunk_text(sec.text, max_words)
+        base = {"source": sec.source, "section_id": sec.section_id, "path": list(sec.path),
+                "chunks": len(chunks)}
         opening = lead(sec.text)
+
+        def point(key: str, chunk: int, dense: str, sparse: str) -> IndexDoc:
+            return IndexDoc(key=key, result_id=sec.section_id, title=sec.title, text=chunks[chunk],
+                            dense_text=dense, sparse_text=sparse, scope=f"kb:{sec.source}",
+                            payload={**base, "chunk": chunk + 1})
+
         if len(chunks) > 1 or len(opening.split()) < len(sec.text.split()):
-            yield IndexDoc(
-                key=f"{sec.section_id}#lead",
-                result_id=sec.section_id,
-                title=sec.title,
-                text=chunks[0],
-                dense_text=f"{heading}: {opening}",
-                sparse_text=f"{heading} {sec.title} {opening}",
-                scope=f"kb:{sec.source}",
-                payload={"source": sec.source, "section_id": sec.section_id, "path": list(sec.path),
-                         "chunk": 1, "chunks": len(chunks)},
-            )
+            yield point(f"{sec.section_id}#lead", 0, f"{heading}: {opening}", f"{heading} {sec.title} {opening}")
         for i, chunk in enumerate(chunks):
-            body = f"{heading}\n\n{chunk}"
-            yield IndexDoc(
-                key=sec.section_id if i == 0 else f"{sec.section_id}#{i + 1}",
-                result_id=sec.section_id,
-                title=sec.title,
-                text=chunk,
-                dense_text=body,
-                sparse_text=f"{heading} {sec.title} {chunk}",
-                scope=f"kb:{sec.source}",
-                payload={
-                    "source": sec.source,
-                    "section_id": sec.section_id,
-                    "path": list(sec.path),
-                    "chunk": i + 1,
-                    "chunks": len(chunks),
-                },
-            )
+            yield point(sec.section_id if i == 0 else f"{sec.section_id}#{i + 1}", i,
+                        f"{heading}\n\n{chunk}", f"{heading} {sec.title} {chunk}")
+        norm_chunks = [_norm(c) for c in chunks]
+        n = 0
+        for sentence in sentences(sec.text):
+            norm = _norm(sentence)
+            if seen_in[norm] >= shared:
+                continue
+            n += 1
+            chunk = next((i for i, c in enumerate(norm_chunks) if norm in c), 0)
+            yield point(f"{sec.section_id}#s{n}", chunk, f"{heading}: {sentence}", f"{sec.title} {sentence}")

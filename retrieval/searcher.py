@@ -149,8 +149,9 @@ class Searcher:
             parsed = parse_catalog_query(text)
             text = parsed.text
             flt = flt.and_(self._understood_filter(parsed))
-        # kb chunks are folded per section; catalog candidates are re-ordered by stated options
-        fetch = r.k * 3 if collection is Collection.KB or parsed is not None else r.k
+        # A kb section has a point per chunk and per sentence, folded to one result: fetch enough
+        # points for k sections. Catalog candidates are re-ordered by stated options.
+        fetch = r.k * 20 if collection is Collection.KB else r.k * 3 if parsed is not None else r.k
         return _Prepared(collection, r.k, text, parsed, flt, r.mode, min(fetch, 300))
 
     def _understood_filter(self, parsed: ParsedQuery) -> FilterSpec:

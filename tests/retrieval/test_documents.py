@@ -89,3 +89,24 @@ def test_history_docs_carry_customer(tau2_db: dict) -> None:
     assert all(d.payload["customer_id"] == "james_li_5688" for d in docs)
     assert "Water Bottle" in docs[0].text and "215 River Road" not in docs[0].text
     assert Path(POLICY).exists()
+
+
+def test_kb_sentence_points() -> None:
+    """Every distinctive sentence gets a point with the breadcrumb; sentences shared by three
+    or more sections do not; a sentence point returns the chunk that holds it."""
+    shared = "Start by looking up the order using the order id and the full name."
+    long_tail = " ".join(f"Filler sentence number {i} about nothing in particular." for i in range(40))
+    md = ("# Help\n\n"
+          f"## Returns\nReturns are accepted within 30 days. {shared}\n\n{long_tail}\n\n"
+          "Gift cards cannot be returned for cash.\n"
+          f"## Exchanges\nExchanges keep the same product type. {shared}\n"
+          f"## Cancellations\nOnly pending orders can be cancelled. {shared}\n")
+    docs = list(kb_docs(markdown_sections(md, source="faq", doc_id="faq/help")))
+    sentence_points = [d for d in docs if "#s" in d.key]
+    texts = [d.dense_text for d in sentence_points]
+    assert "Help › Returns: Returns are accepted within 30 days." in texts
+    assert not any("Start by looking up the order" in t for t in texts)
+    gift = next(d for d in sentence_points if "Gift cards cannot be returned" in d.dense_text)
+    assert gift.result_id == "faq/help/returns"
+    assert "Gift cards cannot be returned" in gift.text and gift.payload["chunk"] == gift.payload["chunks"] > 1
+    assert len({d.key for d in docs}) == len(docs)

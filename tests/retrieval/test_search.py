@@ -152,3 +152,11 @@ def test_stated_options_first(demo: Retrieval) -> None:
     boots = demo.search("leather hiking boots size 10 waterproof", "catalog", k=5)
     assert boots[0].payload["options"] == {"size": "10", "material": "leather", "waterproof": "yes"}
     assert boots[1].payload["kind"] == "product"
+
+
+def test_kb_question_matching_one_sentence_of_a_long_section(demo: Retrieval) -> None:
+    """ABCD's Membership FAQ is 200 words of procedure around one line listing the questions it
+    answers; that line, not the whole section, is what a shopper's question resembles."""
+    hits = demo.search("how do I qualify for premium membership", "kb", k=5)
+    assert hits[0].id == "abcd/storewide-query/membership-faq"
+    assert "qualify for premium membership" in hits[0].text
