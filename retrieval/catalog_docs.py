@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from retrieval.collections import flag
 from retrieval.documents import IndexDoc
 from retrieval.models import CatalogProduct, ProductVariant
-from retrieval.option_match import unit_aliases
+from retrieval.units import unit_aliases
 
 SCOPE = "catalog"
 NEGATIVE_VALUES = frozenset({"no", "none", "n/a", "false", "not resistant", "not available"})

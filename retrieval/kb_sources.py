@@ -190,11 +190,12 @@ def kb_docs(sections: Iterable[KbSection], *, max_words: int = MAX_WORDS,
       get no point of their own.
     A sentence point returns the chunk that holds the sentence as its text."""
     sections = list(sections)
+    split = [[(s, _norm(s)) for s in sentences(sec.text)] for sec in sections]
     seen_in: dict[str, int] = {}
-    for sec in sections:
-        for norm in {_norm(x) for x in sentences(sec.text)}:
+    for pairs in split:
+        for norm in {norm for _, norm in pairs}:
             seen_in[norm] = seen_in.get(norm, 0) + 1
-    for sec in sections:
+    for sec, pairs in zip(sections, split):
         heading = " › ".join([*sec.path, sec.title])
         chunks = chunk_text(sec.text, max_words)
         base = {"source": sec.source, "section_id": sec.section_id, "path": list(sec.path),
@@ -207,14 +208,14 @@ def kb_docs(sections: Iterable[KbSection], *, max_words: int = MAX_WORDS,
                             payload={**base, "chunk": chunk + 1})
 
         if len(chunks) > 1 or len(opening.split()) < len(sec.text.split()):
-            yield point(f"{sec.section_id}#lead", 0, f"{heading}: {opening}", f"{heading} {sec.title} {opening}")
+            yield point(f"{sec.section_id}#lead", 0, f"{heading}: {opening}",
+                        f"{heading} {sec.title} {opening}")
         for i, chunk in enumerate(chunks):
             yield point(sec.section_id if i == 0 else f"{sec.section_id}#{i + 1}", i,
                         f"{heading}\n\n{chunk}", f"{heading} {sec.title} {chunk}")
         norm_chunks = [_norm(c) for c in chunks]
         n = 0
-        for sentence in sentences(sec.text):
-            norm = _norm(sentence)
+        for sentence, norm in pairs:
             if seen_in[norm] >= shared:
                 continue
             n += 1

@@ -23,8 +23,9 @@ from retrieval.errors import (
 )
 from retrieval.filters import FilterSpec, Match, MatchAny, Range
 from retrieval.models import SearchHit
-from retrieval.option_match import OptionMatcher, canonical_units
+from retrieval.option_match import OptionMatcher
 from retrieval.query_parsing import ParsedQuery, parse_catalog_query
+from retrieval.units import canonical_units
 
 _INTERNAL = frozenset({"key", RESULT_ID, TITLE, TEXT, "scope", "content_hash", "attrs", "available_flag"})
 MODES: tuple[Mode, ...] = ("dense", "bm25", "hybrid")

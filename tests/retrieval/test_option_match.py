@@ -1,12 +1,13 @@
-"""Stated options first: unit spelling and the per-product re-ordering, with Qdrant's own BM25
-tokenizer (the one search uses)."""
+"""Stated options first and the one spelling of quantities it relies on, with Qdrant's own
+BM25 tokenizer (the one search uses)."""
 
 from __future__ import annotations
 
 import pytest
 
 from retrieval.embedding import Bm25Encoder
-from retrieval.option_match import OptionMatcher, canonical_units, unit_aliases
+from retrieval.option_match import OptionMatcher
+from retrieval.units import canonical_units, unit_aliases
 
 
 @pytest.mark.parametrize("text, expected", [
